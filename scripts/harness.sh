@@ -1,0 +1,562 @@
+#!/usr/bin/env bash
+# opendts test harness: a private MariaDB and a private PostgreSQL 15 on free loopback ports,
+# everything under one folder, stopped by PID. Self-contained: depends on nothing else in the
+# project.
+#
+# Usage:
+#   scripts/harness.sh start DIR
+#       DIR must not exist or be empty. Starts both servers, waits until each answers a query,
+#       writes DIR/env (shell-sourceable KEY=value lines) and prints the same lines on stdout:
+#         HARNESS_DIR MY_HOST MY_PORT MY_USER MY_PASSWORD MY_SOCKET
+#         PG_HOST PG_PORT PG_USER PG_PASSWORD PG_DATABASE MY_PID PG_PID
+#   scripts/harness.sh stop DIR
+#       Stops the servers recorded in DIR (SIGTERM to mariadbd, SIGINT = fast shutdown to the
+#       postmaster; SIGKILL after 20 s) and removes DIR unless HARNESS_KEEP=1. Idempotent.
+#   scripts/harness.sh restart-mariadb DIR [extra mariadbd options...]
+#       Restarts only MariaDB on the same port and datadir with the extra options appended
+#       (e.g. --skip-log-bin, --binlog-format=STATEMENT); updates MY_PID in DIR/env.
+#   scripts/harness.sh run CMD [ARGS...]
+#       Temporary DIR, start, export the variables above, run CMD, always stop.
+#       Exit status is CMD's (128+N if the harness itself got signal N).
+#
+# Environment: HARNESS_TIMEOUT (seconds to wait for a server, default 60),
+#              HARNESS_KEEP=1 (keep DIR on stop / on a failed start).
+# Layout: DIR/env, DIR/my/{my.cnf,data/,mysql.sock,mariadbd.pid,mariadbd.err,binlog.*},
+#         DIR/pg/{data/,.s.PGSQL.<port>,postgres.log}
+# Progress and errors go to stderr prefixed "harness:"; stdout carries only the env lines.
+
+set -u -o pipefail
+
+PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
+MARIADBD=${MARIADBD:-/usr/sbin/mariadbd}
+MY_INSTALL_DB=${MY_INSTALL_DB:-mariadb-install-db}
+MY_CLIENT=${MY_CLIENT:-mariadb}
+PSQL=${PSQL:-psql}
+TIMEOUT=${HARNESS_TIMEOUT:-60}
+STOP_GRACE=20
+PORT_TRIES=5
+
+MY_USER=root MY_PASSWORD=rootpw
+PG_USER=postgres PG_PASSWORD=pgpw PG_DATABASE=postgres
+
+log() { echo "harness: $*" >&2; }
+die() { echo "harness: error: $*" >&2; exit 1; }
+
+# ---------------------------------------------------------------------------------- helpers
+
+abspath() { realpath -m -- "$1"; }
+
+# port_free PORT: nothing listens on, or is connected from, 127.0.0.1/any:PORT
+port_free() {
+  local p=$1
+  if command -v ss >/dev/null 2>&1; then
+    [ -z "$(ss -Htan "( sport = :$p )" 2>/dev/null)" ]
+  else
+    ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null
+  fi
+}
+
+# pick_port [EXCLUDE...]: a random free port in 20000-60000
+pick_port() {
+  local p i x
+  for ((i = 0; i < 200; i++)); do
+    p=$(( 20000 + (RANDOM * 32768 + RANDOM) % 40001 ))
+    for x in "$@"; do [ "$p" = "$x" ] && continue 2; done
+    if port_free "$p"; then echo "$p"; return 0; fi
+  done
+  die "no free port found in 20000-60000"
+}
+
+# alive PID: process exists and is not a zombie
+alive() {
+  local pid=$1 st
+  [ -n "$pid" ] && [ -r "/proc/$pid/stat" ] || return 1
+  st=$(sed 's/^.*) //' "/proc/$pid/stat" 2>/dev/null | cut -c1) || return 1
+  [ -n "$st" ] && [ "$st" != Z ]
+}
+
+# ours PID DIR: PID is alive and its command line mentions DIR (guards against PID reuse)
+# (no grep -q after a pipe here: under pipefail its early exit can fail the writer)
+ours() {
+  alive "$1" || return 1
+  tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null | grep -F -- "$2/" >/dev/null
+}
+
+# launch CWD LOGFILE PIDFILE CMD...: run CMD in CWD in the background in its own session (no terminal
+# signals reach it), stdio to LOGFILE, no inherited descriptors; write its PID to PIDFILE.
+# It stays a child of this shell (so `run` reaps it) and is orphaned when `start` exits.
+launch() {
+  local cwd=$1 logf=$2 pidf=$3; shift 3
+  (
+    cd "$cwd" || exit 1
+    for fd in "/proc/$BASHPID/fd/"*; do
+      fd=${fd##*/}
+      case $fd in 0|1|2|255) ;; *) eval "exec $fd>&-" 2>/dev/null ;; esac
+    done
+    exec setsid "$@"
+  ) </dev/null >>"$logf" 2>&1 &
+  echo $! >"$pidf"
+}
+
+tail_log() {
+  local f
+  for f in "$@"; do
+    [ -s "$f" ] || continue
+    echo "harness: ---- last lines of $f ----" >&2
+    tail -n 30 "$f" | sed 's/^/harness: | /' >&2
+  done
+}
+
+# ------------------------------------------------------------------------- env file access
+
+env_get() {  # env_get DIR KEY
+  [ -f "$1/env" ] || return 1
+  ( set +u; . "$1/env" >/dev/null 2>&1; eval "printf '%s' \"\${$2-}\"" )
+}
+
+write_env() {  # write_env DIR: from MY_PORT MY_PID PG_PORT PG_PID
+  local d=$1 k
+  {
+    for k in HARNESS_DIR MY_HOST MY_PORT MY_USER MY_PASSWORD MY_SOCKET \
+             PG_HOST PG_PORT PG_USER PG_PASSWORD PG_DATABASE MY_PID PG_PID; do
+      printf '%s=%q\n' "$k" "${!k}"
+    done
+  } >"$d/env.tmp" && mv -f "$d/env.tmp" "$d/env"
+}
+
+# --------------------------------------------------------------------------------- MariaDB
+
+my_cnf() {  # my_cnf DIR PORT
+  local d=$1 port=$2 m=$1/my
+  cat >"$m/my.cnf" <<EOF
+# generated by scripts/harness.sh
+[client]
+port=$port
+socket=$m/mysql.sock
+user=$MY_USER
+password=$MY_PASSWORD
+
+[mysqld]
+user=root
+bind-address=127.0.0.1
+port=$port
+socket=$m/mysql.sock
+datadir=$m/data
+tmpdir=$m/tmp
+pid-file=$m/mariadbd.pid
+log-error=$m/mariadbd.err
+log-bin=$m/binlog
+binlog_format=ROW
+binlog_row_image=FULL
+server-id=1
+local-infile=1
+character-set-server=utf8mb4
+collation-server=utf8mb4_general_ci
+skip-name-resolve
+innodb_buffer_pool_size=256M
+innodb_flush_log_at_trx_commit=2
+sync_binlog=0
+max_connections=500
+EOF
+}
+
+my_socket_query() {  # as OS root through the socket (unix_socket auth)
+  "$MY_CLIENT" --no-defaults --protocol=socket -S "$1/my/mysql.sock" -uroot \
+    --connect-timeout=2 -N -B -e "$2"
+}
+
+my_tcp_query() {  # my_tcp_query PORT SQL
+  "$MY_CLIENT" --no-defaults --protocol=tcp -h 127.0.0.1 -P "$1" -u"$MY_USER" \
+    -p"$MY_PASSWORD" --connect-timeout=2 -N -B -e "$2"
+}
+
+my_bind_failed() {  # my_bind_failed DIR ERR_OFFSET OUT_OFFSET: only lines of this launch
+  { tail -c +$(($2 + 1)) "$1/my/mariadbd.err"; tail -c +$(($3 + 1)) "$1/my/mariadbd.out"; } \
+    2>/dev/null | grep -E "Address already in use|Bind on TCP/IP port" >/dev/null
+}
+
+# my_launch DIR PORT MODE [extra...]: start mariadbd and wait for it.
+# MODE=socket (fresh install: root over the socket) or tcp (root with password over TCP).
+# Returns 0 ready, 2 bind failure (port taken), 1 other failure.
+my_launch() {
+  local d=$1 port=$2 mode=$3; shift 3
+  local m=$d/my pid deadline eoff ooff
+  rm -f "$m/mariadbd.pid" "$m/launch.pid"
+  eoff=$(stat -c %s "$m/mariadbd.err" 2>/dev/null || echo 0)
+  ooff=$(stat -c %s "$m/mariadbd.out" 2>/dev/null || echo 0)
+  launch "$m" "$m/mariadbd.out" "$m/launch.pid" \
+    "$MARIADBD" --defaults-file="$m/my.cnf" "$@"
+  pid=$(cat "$m/launch.pid")
+  deadline=$((SECONDS + TIMEOUT))
+  while :; do
+    if [ "$mode" = socket ]; then
+      my_socket_query "$d" 'SELECT 1' >/dev/null 2>&1 && break
+    else
+      my_tcp_query "$port" 'SELECT 1' >/dev/null 2>&1 && break
+    fi
+    if ! alive "$pid"; then
+      my_bind_failed "$d" "$eoff" "$ooff" && return 2
+      log "mariadbd exited during startup"
+      tail_log "$m/mariadbd.err" "$m/mariadbd.out"
+      return 1
+    fi
+    if [ $SECONDS -ge $deadline ]; then
+      log "mariadbd did not answer 'SELECT 1' within ${TIMEOUT}s"
+      tail_log "$m/mariadbd.err" "$m/mariadbd.out"
+      return 1
+    fi
+    sleep 0.1
+  done
+  # the server's own pid-file is authoritative; it should equal the launched PID
+  if [ -s "$m/mariadbd.pid" ]; then MY_PID=$(cat "$m/mariadbd.pid"); else MY_PID=$pid; fi
+  return 0
+}
+
+my_init() {  # my_init DIR  (runs in background; output to DIR/my/install.log)
+  local m=$1/my
+  "$MY_INSTALL_DB" --defaults-file="$m/my.cnf" --user=root --skip-test-db \
+    --auth-root-authentication-method=socket >"$m/install.log" 2>&1
+}
+
+my_setup_users() {
+  local d=$1 h sql anon
+  anon=$(my_socket_query "$d" \
+    "SELECT CONCAT(QUOTE(User),'@',QUOTE(Host)) FROM mysql.user WHERE User=''") || return 1
+  sql="SET SESSION sql_log_bin=0;"
+  for h in $anon; do sql+="DROP USER $h;"; done
+  for h in '%' '127.0.0.1'; do
+    sql+="CREATE USER IF NOT EXISTS 'root'@'$h' IDENTIFIED VIA mysql_native_password USING PASSWORD('$MY_PASSWORD');"
+    sql+="ALTER USER 'root'@'$h' IDENTIFIED VIA mysql_native_password USING PASSWORD('$MY_PASSWORD');"
+    sql+="GRANT ALL PRIVILEGES ON *.* TO 'root'@'$h' WITH GRANT OPTION;"
+  done
+  sql+="ALTER USER 'root'@'localhost' IDENTIFIED VIA unix_socket OR mysql_native_password USING PASSWORD('$MY_PASSWORD');"
+  sql+="GRANT ALL PRIVILEGES ON *.* TO 'root'@'localhost' WITH GRANT OPTION;"
+  my_socket_query "$d" "$sql"
+}
+
+# ------------------------------------------------------------------------------ PostgreSQL
+
+pg_init() {  # pg_init DIR  (runs in background; output to DIR/pg/initdb.log)
+  local p=$1/pg
+  (
+    cd "$p" || exit 1
+    runuser -u postgres -- "$PG_BIN/initdb" -D "$p/data" -U "$PG_USER" \
+      --auth-local=trust --auth-host=scram-sha-256 --pwfile="$p/pwfile" \
+      -E UTF8 --locale=C --no-sync >"$p/initdb.log" 2>&1
+  ) || return 1
+  rm -f "$p/pwfile"
+  cat >"$p/data/pg_hba.conf" <<EOF
+# generated by scripts/harness.sh
+local   all          all                     trust
+local   replication  all                     trust
+host    all          all       127.0.0.1/32  scram-sha-256
+host    replication  all       127.0.0.1/32  scram-sha-256
+EOF
+  echo "include 'harness.conf'" >>"$p/data/postgresql.conf"
+}
+
+pg_conf() {  # pg_conf DIR PORT
+  local p=$1/pg
+  cat >"$p/data/harness.conf" <<EOF
+# generated by scripts/harness.sh
+listen_addresses = '127.0.0.1'
+port = $2
+unix_socket_directories = '$p'
+wal_level = logical
+max_wal_senders = 10
+max_replication_slots = 10
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+shared_buffers = 128MB
+max_connections = 200
+logging_collector = off
+EOF
+  chown postgres:postgres "$p/data/harness.conf" "$p/data/pg_hba.conf"
+}
+
+pg_tcp_query() {  # pg_tcp_query PORT SQL
+  PGPASSWORD=$PG_PASSWORD PGCONNECT_TIMEOUT=2 "$PSQL" -X -q -A -t -h 127.0.0.1 -p "$1" \
+    -U "$PG_USER" -d "$PG_DATABASE" -c "$2"
+}
+
+# pg_launch DIR PORT: 0 ready, 2 bind failure, 1 other failure
+pg_launch() {
+  local d=$1 port=$2 p=$1/pg pid deadline
+  rm -f "$p/launch.pid"
+  : >"$p/postgres.log"
+  chown postgres:postgres "$p/postgres.log"
+  launch "$p" "$p/postgres.log" "$p/launch.pid" \
+    runuser -u postgres -- "$PG_BIN/postgres" -D "$p/data"
+  pid=$(cat "$p/launch.pid")   # runuser; the postmaster is its child
+  deadline=$((SECONDS + TIMEOUT))
+  while :; do
+    pg_tcp_query "$port" 'select 1' >/dev/null 2>&1 && break
+    if ! alive "$pid"; then
+      grep -q "could not bind IPv4 address.*Address already in use" "$p/postgres.log" \
+        2>/dev/null && return 2
+      log "postgres exited during startup"
+      tail_log "$p/postgres.log"
+      return 1
+    fi
+    if [ $SECONDS -ge $deadline ]; then
+      log "postgres did not answer 'select 1' within ${TIMEOUT}s"
+      tail_log "$p/postgres.log"
+      return 1
+    fi
+    sleep 0.1
+  done
+  PG_PID=$(head -n 1 "$p/data/postmaster.pid" 2>/dev/null)
+  [ -n "$PG_PID" ] || { log "postgres answers but wrote no postmaster.pid"; return 1; }
+  return 0
+}
+
+# ------------------------------------------------------------------------------ stopping
+
+# stop_pids SIGNAL PID...: signal, wait up to STOP_GRACE seconds, then SIGKILL (the given PIDs
+# and, for the postmaster, its children).
+stop_pids() {
+  local sig=$1; shift
+  local pid kids=() deadline
+  [ $# -gt 0 ] || return 0
+  for pid in "$@"; do
+    kids+=($(pgrep -P "$pid" 2>/dev/null))
+    kill -"$sig" "$pid" 2>/dev/null
+  done
+  deadline=$((SECONDS + STOP_GRACE))
+  while [ $SECONDS -lt $deadline ]; do
+    for pid in "$@"; do alive "$pid" && { sleep 0.1; continue 2; }; done
+    return 0
+  done
+  log "still running after ${STOP_GRACE}s, sending SIGKILL to $*"
+  for pid in "$@" ${kids[@]+"${kids[@]}"}; do kill -KILL "$pid" 2>/dev/null; done
+  for pid in "$@"; do
+    for _ in $(seq 50); do alive "$pid" || break; sleep 0.1; done
+  done
+}
+
+my_pids() {  # PIDs of this DIR's mariadbd (env, pid-file, launch record), deduplicated
+  local d=$1 pid out=()
+  for pid in "$(env_get "$d" MY_PID)" "$(cat "$d/my/mariadbd.pid" 2>/dev/null)" \
+             "$(cat "$d/my/launch.pid" 2>/dev/null)"; do
+    [ -n "$pid" ] && ours "$pid" "$d" || continue
+    [[ " ${out[*]-} " == *" $pid "* ]] || out+=("$pid")
+  done
+  echo "${out[*]-}"
+}
+
+pg_pids() {  # the postmaster first (it gets the signal), then the runuser wrapper
+  local d=$1 pid out=()
+  for pid in "$(env_get "$d" PG_PID)" "$(head -n 1 "$d/pg/data/postmaster.pid" 2>/dev/null)"; do
+    [ -n "$pid" ] && ours "$pid" "$d" || continue
+    [[ " ${out[*]-} " == *" $pid "* ]] || out+=("$pid")
+  done
+  echo "${out[*]-}"
+}
+
+stop_mariadb() {
+  local d=$1
+  stop_pids TERM $(my_pids "$d")
+}
+
+stop_all() {  # stop_all DIR: both servers in parallel; the runuser wrapper exits with postgres
+  local d=$1 wrapper pgp myp pid
+  wrapper=$(cat "$d/pg/launch.pid" 2>/dev/null)
+  pgp=$(pg_pids "$d"); myp=$(my_pids "$d")
+  stop_pids TERM $myp &
+  local j=$!
+  stop_pids INT $pgp
+  wait "$j"
+  if [ -n "$wrapper" ] && ours "$wrapper" "$d"; then stop_pids TERM "$wrapper"; fi
+  # reap the ones that are our own children (under `run`), so no zombie is left behind
+  for pid in $wrapper $myp $pgp; do wait "$pid" 2>/dev/null; done
+}
+
+remove_dir() {
+  local d=$1
+  if [ "${HARNESS_KEEP:-0}" = 1 ]; then log "kept $d"; return 0; fi
+  if [ -f "$d/.opendts-harness" ]; then
+    rm -rf -- "$d"
+  else
+    log "not removing $d: no .opendts-harness marker"
+  fi
+}
+
+# ------------------------------------------------------------------------------- commands
+
+# do_start DIR: sets MY_PORT MY_PID PG_PORT PG_PID ...; on failure stops what it started
+do_start() {
+  local d rc i pj mj c
+  [ $# -eq 1 ] || die "usage: harness.sh start DIR"
+  [ "$(id -u)" -eq 0 ] || die "must run as root (PostgreSQL is run via runuser -u postgres)"
+  for c in "$MARIADBD" "$PG_BIN/initdb" "$PG_BIN/postgres" "$MY_CLIENT" "$PSQL" \
+           "$MY_INSTALL_DB" runuser setsid; do
+    command -v "$c" >/dev/null 2>&1 || die "missing program: $c"
+  done
+  d=$(abspath "$1")
+  if [ -e "$d" ]; then
+    [ -d "$d" ] || die "$d exists and is not a directory"
+    [ -z "$(ls -A "$d")" ] || die "$d is not empty"
+  fi
+  # the longest socket path must fit in sun_path (108 bytes)
+  [ ${#d} -le 80 ] || die "DIR path too long for unix sockets (${#d} > 80 chars): $d"
+  mkdir -p "$d/my/data" "$d/my/tmp" "$d/pg" || die "cannot create $d"
+  : >"$d/.opendts-harness"
+  HARNESS_DIR=$d
+  START_DIR=$d
+
+  # postgres must be able to traverse DIR and every parent
+  chmod 755 "$d" "$d/pg"
+  local x=$d
+  while x=$(dirname "$x"); [ "$x" != / ]; do
+    if ! runuser -u postgres -- test -x "$x" 2>/dev/null; then
+      log "chmod o+x $x (postgres must traverse it)"
+      chmod o+x "$x" || { log "cannot make $x traversable for postgres"; return 1; }
+    fi
+  done
+  chown postgres:postgres "$d/pg"
+  ( umask 077; echo "$PG_PASSWORD" >"$d/pg/pwfile" ); chown postgres:postgres "$d/pg/pwfile"
+
+  MY_HOST=127.0.0.1 PG_HOST=127.0.0.1 MY_SOCKET=$d/my/mysql.sock
+  MY_PORT=$(pick_port) || return 1
+  my_cnf "$d" "$MY_PORT"
+
+  # initialise both data directories in parallel
+  log "initialising MariaDB and PostgreSQL data directories in $d"
+  my_init "$d" & mj=$!
+  pg_init "$d" & pj=$!
+  wait "$mj"; rc=$?
+  if [ $rc -ne 0 ]; then
+    wait "$pj"; log "mariadb-install-db failed"; tail_log "$d/my/install.log"; return 1
+  fi
+  wait "$pj" || { log "initdb failed"; tail_log "$d/pg/initdb.log"; return 1; }
+
+  for ((i = 1; ; i++)); do
+    my_launch "$d" "$MY_PORT" socket; rc=$?
+    [ $rc -eq 0 ] && break
+    if [ $rc -eq 2 ] && [ $i -lt $PORT_TRIES ]; then
+      log "MariaDB port $MY_PORT taken, retrying"
+      MY_PORT=$(pick_port) || return 1; my_cnf "$d" "$MY_PORT"; continue
+    fi
+    [ $rc -eq 2 ] && { log "MariaDB could not bind a port after $i tries"; tail_log "$d/my/mariadbd.err"; }
+    return 1
+  done
+  my_setup_users "$d" || { log "creating MariaDB users failed"; return 1; }
+  my_tcp_query "$MY_PORT" 'SELECT 1' >/dev/null ||
+    { log "MariaDB refuses root/$MY_PASSWORD over TCP"; tail_log "$d/my/mariadbd.err"; return 1; }
+
+  PG_PORT=$(pick_port "$MY_PORT") || return 1
+  for ((i = 1; ; i++)); do
+    pg_conf "$d" "$PG_PORT"
+    pg_launch "$d" "$PG_PORT"; rc=$?
+    [ $rc -eq 0 ] && break
+    if [ $rc -eq 2 ] && [ $i -lt $PORT_TRIES ]; then
+      log "PostgreSQL port $PG_PORT taken, retrying"
+      PG_PORT=$(pick_port "$MY_PORT") || return 1; continue
+    fi
+    [ $rc -eq 2 ] && { log "PostgreSQL could not bind a port after $i tries"; tail_log "$d/pg/postgres.log"; }
+    return 1
+  done
+  write_env "$d" || return 1
+  START_DIR=
+  return 0
+}
+
+# called on a failed/interrupted start
+start_cleanup() {
+  [ -n "${START_DIR:-}" ] || return 0
+  local d=$START_DIR; START_DIR=
+  log "start failed; stopping what was started in $d"
+  stop_all "$d"
+  remove_dir "$d"
+}
+
+cmd_start() {
+  START_DIR=
+  trap 'start_cleanup; exit 130' INT
+  trap 'start_cleanup; exit 143' TERM
+  if ! do_start "$@"; then start_cleanup; exit 1; fi
+  trap - INT TERM
+  cat "$HARNESS_DIR/env"
+}
+
+cmd_stop() {
+  [ $# -eq 1 ] || die "usage: harness.sh stop DIR"
+  local d; d=$(abspath "$1")
+  [ -d "$d" ] || return 0
+  stop_all "$d"
+  remove_dir "$d"
+  return 0
+}
+
+cmd_restart_mariadb() {
+  [ $# -ge 1 ] || die "usage: harness.sh restart-mariadb DIR [mariadbd options...]"
+  local d rc; d=$(abspath "$1"); shift
+  [ -f "$d/env" ] && [ -f "$d/my/my.cnf" ] || die "$d is not a started harness"
+  # shellcheck disable=SC1091
+  . "$d/env"
+  log "restarting MariaDB on port $MY_PORT${*:+ with $*}"
+  stop_mariadb "$d"
+  if [ -n "$(my_pids "$d")" ]; then die "MariaDB in $d would not stop"; fi
+  MY_PID=
+  my_launch "$d" "$MY_PORT" tcp "$@"; rc=$?
+  if [ $rc -ne 0 ]; then
+    [ $rc -eq 2 ] && { log "port $MY_PORT is now taken by another process"; tail_log "$d/my/mariadbd.err"; }
+    write_env "$d"
+    die "MariaDB did not come back (options: ${*:-none})"
+  fi
+  write_env "$d"
+}
+
+RUN_DIR= RUN_CHILD=
+run_cleanup() {
+  local pid kids
+  if [ -n "$RUN_CHILD" ] && alive "$RUN_CHILD"; then
+    # terminate CMD and its descendants
+    kids=$(descendants "$RUN_CHILD")
+    kill -TERM "$RUN_CHILD" $kids 2>/dev/null
+    for _ in $(seq 50); do
+      alive "$RUN_CHILD" || break; sleep 0.1
+    done
+    kill -KILL "$RUN_CHILD" $(descendants "$RUN_CHILD") 2>/dev/null
+  fi
+  RUN_CHILD=
+  start_cleanup
+  if [ -n "$RUN_DIR" ]; then cmd_stop "$RUN_DIR"; RUN_DIR=; fi
+}
+
+descendants() {
+  local c
+  for c in $(pgrep -P "$1" 2>/dev/null); do echo "$c"; descendants "$c"; done
+}
+
+cmd_run() {
+  [ $# -ge 1 ] || die "usage: harness.sh run CMD [ARGS...]"
+  local rc
+  RUN_DIR=$(mktemp -d /tmp/opendts-harness.XXXXXX) || die "mktemp failed"
+  START_DIR=
+  trap 'run_cleanup' EXIT
+  trap 'run_cleanup; trap - EXIT; exit 130' INT
+  trap 'run_cleanup; trap - EXIT; exit 143' TERM
+  trap 'run_cleanup; trap - EXIT; exit 129' HUP
+  do_start "$RUN_DIR" || exit 1
+  export HARNESS_DIR MY_HOST MY_PORT MY_USER MY_PASSWORD MY_SOCKET \
+         PG_HOST PG_PORT PG_USER PG_PASSWORD PG_DATABASE MY_PID PG_PID
+  # CMD runs as a background child so that a signal to this script is handled at once
+  # (bash defers traps while a foreground child runs); stdin is passed through explicitly.
+  exec 3<&0
+  "$@" <&3 3<&- &
+  RUN_CHILD=$!
+  exec 3<&-
+  wait "$RUN_CHILD"; rc=$?
+  RUN_CHILD=
+  exit "$rc"
+}
+
+case "${1:-}" in
+  start)           shift; cmd_start "$@" ;;
+  stop)            shift; cmd_stop "$@" ;;
+  restart-mariadb) shift; cmd_restart_mariadb "$@" ;;
+  run)             shift; cmd_run "$@" ;;
+  *) sed -n '2,/^$/p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+esac

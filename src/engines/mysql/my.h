@@ -1,0 +1,75 @@
+/*
+ * my.h - the MySQL/MariaDB client of opendts (MariaDB Connector/C), the only
+ * code that includes <mysql.h>. This part is the connection layer: connect
+ * and log in with bounded timeouts, read the server version, run a simple
+ * statement. Later steps reach the raw MYSQL handle through my_raw().
+ *
+ * Threads: a `struct my_conn` belongs to the thread that opened it and is
+ * never shared. The library set-up is done inside: the first my_connect()
+ * in the process runs mysql_library_init() once (pthread_once), and the
+ * first my_connect() on each thread runs mysql_thread_init(); the matching
+ * mysql_thread_end() runs automatically when that thread exits (a pthread
+ * key destructor). Callers therefore need no per-thread calls.
+ */
+#ifndef OPENDTS_ENGINES_MYSQL_MY_H
+#define OPENDTS_ENGINES_MYSQL_MY_H
+
+#include <mysql.h>
+
+#include "util/err.h"
+
+#define MY_DEFAULT_PORT 3306
+
+struct my_conn;
+
+struct my_conn_opts {
+	const char *host;        /* name or address; always reached over TCP */
+	int port;                /* 0 = 3306 */
+	const char *user;
+	const char *password;    /* secret: never logged nor put in messages */
+	const char *database;    /* default schema; NULL or "" = none */
+	int connect_timeout_s;   /* TCP connect and login handshake; 0 = 10 */
+	int read_timeout_s;      /* each wait for a server answer; 0 = 30 */
+	int write_timeout_s;     /* each write to the server; 0 = 30 */
+};
+
+/* Connects and logs in with charset utf8mb4, LOCAL INFILE disabled and the
+ * three timeouts set, so a server that accepts TCP and never answers fails
+ * after connect_timeout_s instead of hanging. Returns a new connection that
+ * the caller releases with my_close(), or NULL with err set:
+ *   ERR_CONNECT  the server's own message, its error number and the target,
+ *                e.g. "cannot log in to MySQL server 127.0.0.1:3306 as user
+ *                \"x\": Access denied for user 'x'@'127.0.0.1' (using
+ *                password: YES) (error 1045)"; err->param names the option
+ *                at fault when it is known: "user" (user/password/host
+ *                refused), "database" (unknown or forbidden database);
+ *   ERR_TIMEOUT  no complete answer within connect_timeout_s;
+ *   ERR_INVALID  missing host or user. */
+struct my_conn *my_connect(const struct my_conn_opts *opts, struct err *err);
+
+/* Closes the connection and frees it; my_close(NULL) is a no-op. */
+void my_close(struct my_conn *c);
+
+/* The version the server announced at login, e.g. "10.11.6-MariaDB-log".
+ * Borrowed; valid until my_close(). */
+const char *my_server_version(const struct my_conn *c);
+
+/* "host:port" of the connection, for messages. Borrowed, like above. */
+const char *my_target(const struct my_conn *c);
+
+/* The underlying handle, for the engine code of later steps (reader, binlog,
+ * writer). Borrowed; the connection still owns it. */
+MYSQL *my_raw(struct my_conn *c);
+
+/* Runs one statement and discards any result. ERR_DB with the server's
+ * message and error number; ERR_CONNECT/ERR_TIMEOUT when the connection is
+ * lost or the read timeout passes. */
+int my_query(struct my_conn *c, const char *sql, struct err *err);
+
+/* Runs a query and returns, in *value, a heap copy of the first column of
+ * the first row (the caller frees it); *value is NULL when the query
+ * returned no row or SQL NULL. Errors as for my_query(). */
+int my_query_value(struct my_conn *c, const char *sql, char **value,
+		   struct err *err);
+
+#endif
