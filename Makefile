@@ -67,7 +67,7 @@ $(BUILD)/tests/integration/%: $(BUILD)/obj/tests/integration/%.o $(ITLIB_OBJ) $(
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) $(if $(filter tests/%,$<),-Wno-unused-parameter -Itests/integration) -c -o $@ $<
 
 unit: $(UNIT_BIN)
 itest: $(ITEST_BIN) $(BUILD)/dtsd $(BUILD)/dts

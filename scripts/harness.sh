@@ -425,11 +425,13 @@ do_start() {
   log "initialising MariaDB and PostgreSQL data directories in $d"
   my_init "$d" & mj=$!
   pg_init "$d" & pj=$!
+  INIT_JOBS="$mj $pj"
   wait "$mj"; rc=$?
   if [ $rc -ne 0 ]; then
     wait "$pj"; log "mariadb-install-db failed"; tail_log "$d/my/install.log"; return 1
   fi
   wait "$pj" || { log "initdb failed"; tail_log "$d/pg/initdb.log"; return 1; }
+  INIT_JOBS=
 
   for ((i = 1; ; i++)); do
     my_launch "$d" "$MY_PORT" socket; rc=$?
@@ -465,8 +467,19 @@ do_start() {
 # called on a failed/interrupted start
 start_cleanup() {
   [ -n "${START_DIR:-}" ] || return 0
-  local d=$START_DIR; START_DIR=
+  local d=$START_DIR pid tree; START_DIR=
   log "start failed; stopping what was started in $d"
+  if [ -n "${INIT_JOBS:-}" ]; then   # interrupted while initialising: end the initialisers
+    tree=$(for pid in $INIT_JOBS; do echo "$pid"; descendants "$pid"; done)
+    # shellcheck disable=SC2086
+    kill -TERM $tree 2>/dev/null
+    for pid in $INIT_JOBS; do wait "$pid" 2>/dev/null; done
+    for pid in $tree; do
+      for _ in $(seq 50); do alive "$pid" || break; sleep 0.1; done
+      kill -KILL "$pid" 2>/dev/null
+    done
+    INIT_JOBS=
+  fi
   stop_all "$d"
   remove_dir "$d"
 }
@@ -508,7 +521,7 @@ cmd_restart_mariadb() {
   write_env "$d"
 }
 
-RUN_DIR= RUN_CHILD=
+RUN_DIR= RUN_CHILD= INIT_JOBS= START_DIR=
 run_cleanup() {
   local pid kids
   if [ -n "$RUN_CHILD" ] && alive "$RUN_CHILD"; then

@@ -1,7 +1,8 @@
 /*
- * call.c - parameter helpers for action handlers (act_*.c).
+ * call.c - the request record of one call (init/release) and the parameter
+ * helpers for action handlers (act_*.c).
  *
- * They read the merged request parameters (query + form body) of one call
+ * The helpers read the merged request parameters (query + form body) of one call
  * and turn bad input into ERR_MISSING / ERR_INVALID with err.param set, so
  * errors.c can answer MissingX / InvalidX. Messages name the parameter and
  * what is accepted; they quote at most a short prefix of the received value.
@@ -12,12 +13,35 @@
  */
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "api/internal.h"
 #include "util/str.h"
+#include "util/xalloc.h"
 
 #define QUOTE_MAX 64
+
+void api_request_init(struct api_request *req)
+{
+	memset(req, 0, sizeof(*req));
+	req->raw_query = xstrdup("");
+	kvlist_init(&req->headers);
+	kvlist_init(&req->query);
+	kvlist_init(&req->params);
+	buf_init(&req->body, API_MAX_BODY);
+	req->format = API_FORMAT_JSON;
+}
+
+void api_request_release(struct api_request *req)
+{
+	free(req->raw_query);
+	req->raw_query = NULL;
+	kvlist_release(&req->headers);
+	kvlist_release(&req->query);
+	kvlist_release(&req->params);
+	buf_release(&req->body);
+}
 
 /* Copies at most QUOTE_MAX bytes of v, never cutting a UTF-8 sequence. */
 static const char *short_value(const char *v, char out[QUOTE_MAX + 4])

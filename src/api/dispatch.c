@@ -29,27 +29,6 @@ struct api_dispatch {
 	struct api_auth auth;
 };
 
-void api_request_init(struct api_request *req)
-{
-	memset(req, 0, sizeof(*req));
-	req->raw_query = xstrdup("");
-	kvlist_init(&req->headers);
-	kvlist_init(&req->query);
-	kvlist_init(&req->params);
-	buf_init(&req->body, API_MAX_BODY);
-	req->format = API_FORMAT_JSON;
-}
-
-void api_request_release(struct api_request *req)
-{
-	free(req->raw_query);
-	req->raw_query = NULL;
-	kvlist_release(&req->headers);
-	kvlist_release(&req->query);
-	kvlist_release(&req->params);
-	buf_release(&req->body);
-}
-
 struct api_dispatch *api_dispatch_new(struct app *app, struct err *err)
 {
 	struct api_dispatch *d = xcalloc(1, sizeof(*d));

@@ -4,8 +4,8 @@
  *
  * The table below is indexed by err code. A few codes derive their Alibaba
  * Code from the parameter at fault (MissingDtsJobId, InvalidPageSize, ...);
- * the parameter name only reaches the Code when it looks like an identifier,
- * so client bytes can never shape the Code string. Everything not in the
+ * the parameter name only reaches the Code when it looks like an API
+ * parameter name, so client bytes can never shape the Code string. Everything not in the
  * table is a 500 InternalError, and no mapping ever yields a status below
  * 400. Pure functions on caller memory: any thread may call them.
  */
@@ -88,10 +88,12 @@ static const struct error_row error_table[ERR__COUNT] = {
 		"Check the API reference for what this server supports." },
 };
 
-/* True when the parameter name may become part of an Alibaba Code. */
+/* True when the parameter name may become part of an Alibaba Code: API
+ * parameter names are UpperCamelCase ("DtsJobId", "SourceEndpoint.Port").
+ * Request-wide errors name "query" or "body" and get the generic Code. */
 static bool param_usable(const char *p)
 {
-	if (!p[0])
+	if (!(p[0] >= 'A' && p[0] <= 'Z'))
 		return false;
 	for (; *p; p++) {
 		char c = *p;

@@ -50,7 +50,7 @@ struct api_request {
 				      * (set by api_respond_error; access log) */
 };
 
-/* ---- dispatch.c: request lifecycle ---- */
+/* ---- call.c: request lifecycle ---- */
 
 /* Zeroes req, inits its lists, body buffer (cap API_MAX_BODY) and
  * raw_query = "" (heap). Release with api_request_release. */

@@ -240,27 +240,38 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	return request_finish(s, c, h);
 }
 
+/* One access line per request. The action is the resolved one, else what
+ * the request asked for (quoted: it may be any client text). Never the
+ * signature or a secret. */
+static void log_access(const struct http_req *h, bool aborted)
+{
+	const char *action = h->req.action ? h->req.action : kvlist_get(&h->req.params, "Action");
+	const char *key = h->req.access_key_id;
+	char qa[100], qk[100], qp[160];
+
+	log_info("http.access",
+		 "req_id=%s remote=%s method=%s path=%s action=%s status=%d code=%s "
+		 "dur_ms=%lld key_id=%s%s",
+		 h->req.request_id, h->peer[0] ? h->peer : "-", h->method[0] ? h->method : "-",
+		 log_quote(qp, sizeof(qp), h->path),
+		 action ? log_quote(qa, sizeof(qa), action) : "-",
+		 h->status, h->req.error_code[0] ? h->req.error_code : "-",
+		 (long long)(time_mono_ms() - h->req.started_ms),
+		 key ? log_quote(qk, sizeof(qk), key) : "-",
+		 aborted ? " aborted=true" : "");
+}
+
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 			 enum MHD_RequestTerminationCode toe)
 {
 	struct http_req *h = *con_cls;
-	char action[100], key[100], path[160];
 
 	(void)cls;
 	(void)c;
 	if (!h)
 		return;
 	*con_cls = NULL;
-	log_info("http.access",
-		 "req_id=%s remote=%s method=%s path=%s action=%s status=%d code=%s "
-		 "dur_ms=%lld key_id=%s%s",
-		 h->req.request_id, h->peer[0] ? h->peer : "-",
-		 h->method[0] ? h->method : "-", log_quote(path, sizeof(path), h->path),
-		 log_quote(action, sizeof(action), h->req.action ? h->req.action : ""),
-		 h->status, h->req.error_code[0] ? h->req.error_code : "-",
-		 (long long)(time_mono_ms() - h->req.started_ms),
-		 log_quote(key, sizeof(key), h->req.access_key_id ? h->req.access_key_id : ""),
-		 toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted=true");
+	log_access(h, toe != MHD_REQUEST_TERMINATED_COMPLETED_OK);
 	http_req_free(h);
 }
 
@@ -387,6 +398,7 @@ struct api_server *api_server_start(struct app *app, struct err *err)
 	s->daemon = MHD_start_daemon(
 		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG,
 		0, NULL, NULL, on_request, s,
+		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, (void *)s,   /* first, says MHD */
 		MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
 		MHD_OPTION_THREAD_POOL_SIZE, threads,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_CONN_TIMEOUT_S,
@@ -394,7 +406,6 @@ struct api_server *api_server_start(struct app *app, struct err *err)
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned)HTTP_CONN_LIMIT,
 		MHD_OPTION_URI_LOG_CALLBACK, uri_log, (void *)s,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, (void *)s,
-		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, (void *)s,
 		MHD_OPTION_END);
 	if (!s->daemon) {
 		/* Not closing fd: some MHD failure paths already closed it, and a

@@ -22,6 +22,7 @@
 #define THROTTLE_MAX_KEYS  10000
 #define THROTTLE_NBUCKETS  16384          /* power of two > THROTTLE_MAX_KEYS */
 #define THROTTLE_RESCAN_MS 1000           /* at most one eviction pass per second */
+#define THROTTLE_EPSILON   1e-9           /* absorbs rounding in refills */
 
 struct bucket {
 	struct bucket *next;
@@ -102,7 +103,7 @@ static void evict_full(struct api_throttle *t, int64_t now_ms)
 		while (*pp) {
 			struct bucket *b = *pp;
 			refill(t, b, now_ms);
-			if (b->tokens >= t->burst) {
+			if (b->tokens >= t->burst - THROTTLE_EPSILON) {
 				*pp = b->next;
 				free(b);
 				t->count--;
@@ -162,7 +163,7 @@ int api_throttle_take(struct api_throttle *t, const char *key, int64_t now_ms,
 		goto cleanup;
 	}
 	refill(t, b, now_ms);
-	if (b->tokens < 1.0) {
+	if (b->tokens < 1.0 - THROTTLE_EPSILON) {
 		err_set(err, ERR_THROTTLED, "Request was denied due to user flow control.");
 		err_detail(err, "access key \"%s\" is limited to %g requests/s (burst %g); retry later",
 			   key, t->rate, t->burst);

@@ -655,12 +655,12 @@ static int send_request(struct dts_client *c, const struct dts_request *req,
 	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, NULL);
 	curl_easy_setopt(c->curl, CURLOPT_ERRORBUFFER, NULL);
 	curl_slist_free_all(hl);
+	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &code);
+	*status = (int)code;   /* set even for an oversized reply: it did answer */
 	if (rc != CURLE_OK) {
 		transport_error(c, rc, ebuf, err);
 		return -1;
 	}
-	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &code);
-	*status = (int)code;
 	return 0;
 }
 

@@ -352,6 +352,7 @@ int job_reset(struct job_service *s, struct meta *m, const char *job_id, struct 
 	fresh.create_ms = j.create_ms;
 	fresh.generation = j.generation + 1;
 	if (meta_items_clear(m, j.id, "", -1, err) < 0 ||
+	    meta_subtasks_clear(m, j.id, err) < 0 ||
 	    meta_checkpoint_clear(m, j.id, "", err) < 0)
 		goto rollback_fresh;
 	rc = finish_tx(s, m, &fresh, "reset", err);

@@ -78,6 +78,7 @@ struct meta_driver {
 			      const char *value, struct err *err);
 	int (*checkpoint_get)(struct meta *m, const char *job_id, const char *key,
 			      char **value, struct err *err);
+	int (*subtasks_clear)(struct meta *m, const char *job_id, struct err *err);
 	int (*checkpoint_clear)(struct meta *m, const char *job_id, const char *prefix,
 				struct err *err);
 

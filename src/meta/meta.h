@@ -27,13 +27,21 @@
 struct meta;
 
 /* Opens (creating and migrating as needed) the metastore at `url`:
- * a file path, or "sqlite:PATH". Busy waits are handled inside. */
+ * a file path, or "sqlite:PATH". Busy waits are handled inside (a write
+ * that waits for another writer over 5 s fails with ERR_UNAVAILABLE).
+ * The file's directory must exist (ERR_IO naming it otherwise); another
+ * scheme ("postgresql://...") is ERR_UNSUPPORTED in this build. */
 struct meta *meta_open(const char *url, struct err *err);
+/* Closes a handle from meta_open(); NULL is a no-op. Never use it on a
+ * handle from meta_thread() (use meta_thread_close()). */
 void meta_free(struct meta *m);
 /* This thread's own handle for `url`, opened on first use and closed when
  * the thread exits (pthread key destructor). Never pass it to another thread.
  * Returns NULL with err set if the open fails. */
 struct meta *meta_thread(const char *url, struct err *err);
+/* Closes this thread's meta_thread() handle now, if any: for the main thread,
+ * whose key destructors do not run at exit, or to drop a broken handle. */
+void meta_thread_close(void);
 /* Schema version after migrations (for tests and `dtsd --version`). */
 int meta_schema_version(struct meta *m);
 
@@ -94,7 +102,8 @@ int meta_job_get(struct meta *m, const char *id, struct meta_job *out, struct er
 /* Finds a job by its instance id. */
 int meta_job_get_by_instance(struct meta *m, const char *instance_id,
 			     struct meta_job *out, struct err *err);
-/* Replaces every field of the job with this id (update_ms is set by the call). */
+/* Replaces every field of the job with this id (update_ms is set by the call;
+ * create_ms keeps its stored value). ERR_NOT_FOUND names the id. */
 int meta_job_update(struct meta *m, const struct meta_job *j, struct err *err);
 /* Sets status (and error_message unless NULL) only. */
 int meta_job_set_status(struct meta *m, const char *id, const char *status,
@@ -141,6 +150,8 @@ int meta_subtask_put(struct meta *m, const struct meta_subtask *s, struct err *e
 /* ERR_NOT_FOUND when the step never ran. */
 int meta_subtask_get(struct meta *m, const char *job_id, const char *code,
 		     struct meta_subtask *out, struct err *err);
+/* Removes every subtask row of a job (ResetDtsJob). */
+int meta_subtasks_clear(struct meta *m, const char *job_id, struct err *err);
 int meta_subtask_list(struct meta *m, const char *job_id,
 		      struct meta_subtask **out, size_t *n, struct err *err);
 
@@ -198,7 +209,7 @@ void meta_item_init(struct meta_item *it);   /* zero + empty strings + defaults 
 void meta_item_release(struct meta_item *it);
 
 /* Inserts or updates the item identified by (job_id, code, kind, key);
- * sets it->id. On update, `skip` and `ignore_flag` keep their stored values:
+ * sets it->id. `key` must not be empty. On update, `skip` and `ignore_flag` keep their stored values:
  * they belong to the user (meta_item_set_skip), so a re-run check does not
  * forget a SkipPreCheck. Logs are NOT written by this call (meta_item_log_add). */
 int meta_item_put(struct meta *m, struct meta_item *it, struct err *err);
@@ -207,7 +218,8 @@ int meta_item_log_add(struct meta *m, int64_t item_id, const struct meta_log *lo
 		      struct err *err);
 /* Removes every log of an item (before a re-check). */
 int meta_item_logs_clear(struct meta *m, int64_t item_id, struct err *err);
-/* Removes the items (and logs) of one step of a job; kind < 0 = all kinds. */
+/* Removes the items (and logs) of one step of a job; code "" = every step,
+ * kind < 0 = all kinds. */
 int meta_items_clear(struct meta *m, const char *job_id, const char *code,
 		     int kind, struct err *err);
 
@@ -230,7 +242,9 @@ int meta_item_list(struct meta *m, const struct meta_item_filter *f,
 int meta_item_count(struct meta *m, const struct meta_item_filter *f,
 		    bool only_unskipped, int64_t *count, struct err *err);
 /* Sets skip/ignore on items whose Item (or Names) is in the list. *changed
- * gets how many rows changed. */
+ * gets how many rows changed. (Only META_ITEM_PROGRESS items; a row counts
+ * once even if several names match it, and also when it already had that
+ * flag, so 0 means no item matched.) */
 int meta_item_set_skip(struct meta *m, const char *job_id, const char *code,
 		       const char *const *items, size_t n_items, bool skip,
 		       int64_t *changed, struct err *err);
@@ -249,6 +263,7 @@ int meta_checkpoint_clear(struct meta *m, const char *job_id, const char *prefix
 
 /* ---- settings (server-wide key/value: access keys, node region) --------- */
 int meta_setting_put(struct meta *m, const char *key, const char *value, struct err *err);
+/* Returns a heap copy in *value, or NULL (and 0) when absent. */
 int meta_setting_get(struct meta *m, const char *key, char **value, struct err *err);
 
 #endif

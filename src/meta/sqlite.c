@@ -282,7 +282,8 @@ static const char *const fixed_sql[SQ__COUNT] = {
 	[SQ_LOG_ADD] = "INSERT INTO item_logs (item_id, err_data, err_msg, log_level, err_type)"
 		" VALUES (?1, ?2, ?3, ?4, ?5)",
 	[SQ_LOGS_CLEAR] = "DELETE FROM item_logs WHERE item_id = ?1",
-	[SQ_ITEMS_CLEAR] = "DELETE FROM items WHERE job_id = ?1 AND code = ?2"
+	[SQ_SUBTASKS_CLEAR] = "DELETE FROM subtasks WHERE job_id = ?1",
+	[SQ_ITEMS_CLEAR] = "DELETE FROM items WHERE job_id = ?1 AND (?2 = '' OR code = ?2)"
 		" AND (?3 < 0 OR kind = ?3)",
 	[SQ_SKIP_NAME_ADD] = "INSERT OR IGNORE INTO temp.skip_names (name) VALUES (?1)",
 	[SQ_SKIP_APPLY] = "UPDATE items SET skip = ?3, ignore_flag = ?4"
@@ -753,6 +754,7 @@ const struct meta_driver meta__sqlite_driver = {
 	.checkpoint_put = meta__sq_checkpoint_put,
 	.checkpoint_get = meta__sq_checkpoint_get,
 	.checkpoint_clear = meta__sq_checkpoint_clear,
+	.subtasks_clear = meta__sq_subtasks_clear,
 	.setting_put = meta__sq_setting_put,
 	.setting_get = meta__sq_setting_get,
 };

@@ -37,6 +37,7 @@ enum sq_stmt_id {
 	SQ_LOG_ADD,
 	SQ_LOGS_CLEAR,
 	SQ_ITEMS_CLEAR,
+	SQ_SUBTASKS_CLEAR,
 	SQ_SKIP_NAME_ADD,
 	SQ_SKIP_APPLY,
 	SQ_SKIP_NAMES_CLEAR,
@@ -185,6 +186,7 @@ int meta__sq_checkpoint_put(struct meta *m, const char *job_id, const char *key,
 			    const char *value, struct err *err);
 int meta__sq_checkpoint_get(struct meta *m, const char *job_id, const char *key,
 			    char **value, struct err *err);
+int meta__sq_subtasks_clear(struct meta *m, const char *job_id, struct err *err);
 int meta__sq_checkpoint_clear(struct meta *m, const char *job_id, const char *prefix,
 			      struct err *err);
 int meta__sq_setting_put(struct meta *m, const char *key, const char *value,

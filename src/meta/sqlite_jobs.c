@@ -19,16 +19,37 @@
 
 /* ---- jobs ---------------------------------------------------------------- */
 
-/* Reports a failed write of job `j`, naming what collided. */
-static void job_write_fail(struct sq *s, const struct meta_job *j, const char *what,
-			   struct err *err)
+/* True when a job with this id is stored (for error reports only). */
+static bool job_exists(struct sq *s, const char *id)
+{
+	struct err ignored;
+	sqlite3_stmt *st = meta__sq_stmt(s, SQ_JOB_GET, &ignored);
+	bool found;
+
+	if (!st)
+		return false;
+	meta__sq_bind_str(st, 1, id);
+	found = sqlite3_step(st) == SQLITE_ROW;
+	meta__sq_done(st);
+	return found;
+}
+
+/* Reports a failed write of job `j`, naming what collided. SQLite checks the
+ * instance_id index before the primary key, so a UNIQUE failure on insert
+ * may still be a taken job id. */
+static void job_write_fail(struct sq *s, const struct meta_job *j, bool insert,
+			   const char *what, struct err *err)
 {
 	switch (sqlite3_extended_errcode(s->db)) {
 	case SQLITE_CONSTRAINT_PRIMARYKEY:
 		err_set(err, ERR_CONFLICT, "job \"%s\" already exists", j->id);
 		break;
 	case SQLITE_CONSTRAINT_UNIQUE:
-		err_set(err, ERR_CONFLICT, "instance \"%s\" already exists", j->instance_id);
+		if (insert && job_exists(s, j->id))
+			err_set(err, ERR_CONFLICT, "job \"%s\" already exists", j->id);
+		else
+			err_set(err, ERR_CONFLICT, "instance \"%s\" already exists",
+				j->instance_id);
 		break;
 	default:
 		meta__sq_fail(s, what, err);
@@ -47,7 +68,7 @@ int meta__sq_job_insert(struct meta *m, const struct meta_job *j, struct err *er
 	meta__sq_bind_rec(st, 1, &meta__sq_jobs, j);
 	rc = sqlite3_step(st);
 	if (rc != SQLITE_DONE)
-		job_write_fail(s, j, "inserting a job", err);
+		job_write_fail(s, j, true, "inserting a job", err);
 	meta__sq_done(st);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
@@ -96,7 +117,7 @@ static int job_change(struct sq *s, sqlite3_stmt *st, const struct meta_job *j,
 
 	if (rc != SQLITE_DONE) {
 		if (j)
-			job_write_fail(s, j, what, err);
+			job_write_fail(s, j, false, what, err);
 		else
 			meta__sq_fail(s, what, err);
 	} else if (sqlite3_changes(s->db) == 0) {

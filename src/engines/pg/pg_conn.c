@@ -51,6 +51,9 @@ static void clean_message(const char *raw, char *out, size_t n)
 				break;
 			out[j++] = ';';
 			out[j++] = ' ';
+		} else if (*p == '\t') {
+			if (j > 0 && out[j - 1] != ' ')
+				out[j++] = ' ';
 		} else {
 			out[j++] = *p;
 		}
