@@ -423,9 +423,8 @@ do_start() {
 
   # initialise both data directories in parallel
   log "initialising MariaDB and PostgreSQL data directories in $d"
-  my_init "$d" & mj=$!
-  pg_init "$d" & pj=$!
-  INIT_JOBS="$mj $pj"
+  my_init "$d" & mj=$!; INIT_JOBS=$mj
+  pg_init "$d" & pj=$!; INIT_JOBS="$mj $pj"
   wait "$mj"; rc=$?
   if [ $rc -ne 0 ]; then
     wait "$pj"; log "mariadb-install-db failed"; tail_log "$d/my/install.log"; return 1
@@ -469,14 +468,13 @@ start_cleanup() {
   [ -n "${START_DIR:-}" ] || return 0
   local d=$START_DIR pid tree; START_DIR=
   log "start failed; stopping what was started in $d"
-  if [ -n "${INIT_JOBS:-}" ]; then   # interrupted while initialising: end the initialisers
+  if [ -n "${INIT_JOBS:-}" ]; then   # interrupted while initialising: kill the initialisers
     tree=$(for pid in $INIT_JOBS; do echo "$pid"; descendants "$pid"; done)
     # shellcheck disable=SC2086
-    kill -TERM $tree 2>/dev/null
+    kill -KILL $tree 2>/dev/null
     for pid in $INIT_JOBS; do wait "$pid" 2>/dev/null; done
     for pid in $tree; do
       for _ in $(seq 50); do alive "$pid" || break; sleep 0.1; done
-      kill -KILL "$pid" 2>/dev/null
     done
     INIT_JOBS=
   fi
@@ -535,7 +533,11 @@ run_cleanup() {
   fi
   RUN_CHILD=
   start_cleanup
-  if [ -n "$RUN_DIR" ]; then cmd_stop "$RUN_DIR"; RUN_DIR=; fi
+  if [ -n "$RUN_DIR" ]; then
+    cmd_stop "$RUN_DIR"
+    [ "${HARNESS_KEEP:-0}" = 1 ] || rmdir "$RUN_DIR" 2>/dev/null  # interrupted before start
+    RUN_DIR=
+  fi
 }
 
 descendants() {
@@ -546,12 +548,12 @@ descendants() {
 cmd_run() {
   [ $# -ge 1 ] || die "usage: harness.sh run CMD [ARGS...]"
   local rc
-  RUN_DIR=$(mktemp -d /tmp/opendts-harness.XXXXXX) || die "mktemp failed"
   START_DIR=
   trap 'run_cleanup' EXIT
   trap 'run_cleanup; trap - EXIT; exit 130' INT
   trap 'run_cleanup; trap - EXIT; exit 143' TERM
   trap 'run_cleanup; trap - EXIT; exit 129' HUP
+  RUN_DIR=$(mktemp -d /tmp/opendts-harness.XXXXXX) || die "mktemp failed"
   do_start "$RUN_DIR" || exit 1
   export HARNESS_DIR MY_HOST MY_PORT MY_USER MY_PASSWORD MY_SOCKET \
          PG_HOST PG_PORT PG_USER PG_PASSWORD PG_DATABASE MY_PID PG_PID

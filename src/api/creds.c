@@ -247,47 +247,63 @@ static void print_generated(const char *path, const char *id, const char *secret
 	fflush(stdout);
 }
 
-/* Writes a fresh key pair to path, which must not exist yet. Returns the
- * keys; NULL with err set, or NULL with *exists set when another process
+/* Writes text to a new file next to path and links it into place, so path
+ * either does not exist or holds the whole text, even after a crash. Sets
+ * *exists when another process created path first. */
+static int write_new_file(const char *path, const char *text, int *exists,
+			  struct err *err)
+{
+	char *tmp = xasprintf("%s.XXXXXX", path);
+	int fd = mkstemp(tmp), rc = -1;
+
+	if (fd < 0) {
+		err_sys(err, ERR_IO, errno, "cannot create a file next to \"%s\"", path);
+		goto cleanup;
+	}
+	/* fchmod: the mode must be exactly 0600 whatever the umask is. */
+	if (fchmod(fd, 0600) < 0 || write_all(fd, text, strlen(text)) < 0 ||
+	    fsync(fd) < 0) {
+		err_sys(err, ERR_IO, errno, "cannot write credentials file \"%s\"", tmp);
+		close(fd);
+		goto cleanup;
+	}
+	if (close(fd) < 0) {
+		err_sys(err, ERR_IO, errno, "cannot write credentials file \"%s\"", tmp);
+		goto cleanup;
+	}
+	if (link(tmp, path) < 0) {
+		*exists = errno == EEXIST;
+		err_sys(err, ERR_IO, errno, "cannot create credentials file \"%s\"", path);
+		goto cleanup;
+	}
+	rc = 0;
+cleanup:
+	if (fd >= 0)
+		unlink(tmp);
+	free(tmp);
+	return rc;
+}
+
+/* Generates a key pair, stores it at path (which must not exist yet) and
+ * prints it once. NULL with err set, and *exists set when another process
  * created the file first. */
 static struct api_creds *generate(const char *path, int *exists, struct err *err)
 {
 	char id[CREDS_ID_LEN + 1] = "LTAI", secret[CREDS_SECRET_LEN + 1];
 	struct api_creds *c = NULL;
-	char *text = NULL;
-	int fd;
+	char *text;
 
 	codec_random_id(id + 4, sizeof(id) - 4);
 	codec_random_id(secret, sizeof(secret));
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		*exists = errno == EEXIST;
-		err_sys(err, ERR_IO, errno, "cannot create credentials file \"%s\"", path);
-		goto cleanup;
-	}
 	text = xasprintf("# dtsd access keys: one \"KEY_ID SECRET\" per line\n%s %s\n",
 			 id, secret);
-	/* fchmod: the mode must be exactly 0600 whatever the umask is. */
-	if (fchmod(fd, 0600) < 0 || write_all(fd, text, strlen(text)) < 0 ||
-	    fsync(fd) < 0) {
-		err_sys(err, ERR_IO, errno, "cannot write credentials file \"%s\"", path);
-		close(fd);
-		unlink(path);
-		goto cleanup;
+	if (write_new_file(path, text, exists, err) == 0) {
+		c = creds_new();
+		api_creds_add(c, id, secret);
+		print_generated(path, id, secret);
 	}
-	if (close(fd) < 0) {
-		err_sys(err, ERR_IO, errno, "cannot write credentials file \"%s\"", path);
-		unlink(path);
-		goto cleanup;
-	}
-	c = creds_new();
-	api_creds_add(c, id, secret);
-	print_generated(path, id, secret);
-cleanup:
-	if (text) {
-		memset(text, 0, strlen(text));
-		free(text);
-	}
+	memset(text, 0, strlen(text));
+	free(text);
 	memset(secret, 0, sizeof(secret));
 	return c;
 }

@@ -20,6 +20,8 @@
 #include "util/codec.h"
 #include "util/xalloc.h"
 
+#define NONCE_MAX_BUCKETS ((size_t)1 << 22)
+
 struct nonce_entry {
 	struct nonce_entry *next;
 	uint64_t hash;
@@ -64,8 +66,10 @@ struct api_nonce_cache *api_nonce_new(size_t capacity)
 		BUG("pthread_mutex_init failed");
 	codec_random(&c->seed, sizeof(c->seed));
 	c->capacity = capacity;
+	/* One bucket per entry, up to 4M buckets (32 MiB); past that the
+	 * chains grow a little longer instead. */
 	c->nbuckets = 16;
-	while (c->nbuckets < capacity && c->nbuckets < ((size_t)1 << 30))
+	while (c->nbuckets < capacity && c->nbuckets < NONCE_MAX_BUCKETS)
 		c->nbuckets <<= 1;
 	c->buckets = xcalloc(c->nbuckets, sizeof(*c->buckets));
 	c->min_expires_s = INT64_MAX;

@@ -190,11 +190,13 @@ const struct cli_cmd *cli_cmd_find(const char *name)
 	return NULL;
 }
 
-/* The --job-id option of cmd when it fills DtsJobId, else NULL. */
+/* The --job-id option of cmd when it is required and fills DtsJobId (the
+ * commands that act on one job), else NULL. */
 static const struct cli_opt *job_id_opt(const struct cli_cmd *cmd)
 {
 	for (const struct cli_opt *o = cmd->opts; o->name; o++)
-		if (strcmp(o->name, "job-id") == 0 && strcmp(o->param, "DtsJobId") == 0)
+		if (strcmp(o->name, "job-id") == 0 && strcmp(o->param, "DtsJobId") == 0 &&
+		    (o->flags & CLI_REQUIRED))
 			return o;
 	return NULL;
 }

@@ -10,7 +10,6 @@
  * Each check runs on its own thread (see precheck_internal.h) and owns the
  * connection it opens; the engine clients handle their per-thread set-up.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -213,6 +212,18 @@ static int check_config(struct conn_check *c)
 	return 0;
 }
 
+/* Records from the metastore never hold NULL strings; a job built by hand
+ * might, and an empty field then fails the "config" stage cleanly. */
+static void endpoint_copy(struct meta_endpoint *out, const struct meta_endpoint *in)
+{
+	*out = *in;
+	out->engine = in->engine ? in->engine : (char *)"";
+	out->ip = in->ip ? in->ip : (char *)"";
+	out->user = in->user ? in->user : (char *)"";
+	out->password = in->password ? in->password : (char *)"";
+	out->database = in->database ? in->database : (char *)"";
+}
+
 /* Parameters to name after a failed login, from the option the client blamed. */
 static const char *auth_params(char *out, size_t n, const struct conn_check *c,
 			       const struct err *e)
@@ -253,14 +264,18 @@ cleanup:
 }
 
 static void conn_check_run(const struct step_ctx *ctx, const struct side *side,
-			   const struct meta_endpoint *ep, struct precheck_result *res)
+			   const struct meta_endpoint *endpoint, struct precheck_result *res)
 {
-	struct conn_check c = { .ctx = ctx, .side = side, .ep = ep, .res = res };
+	struct meta_endpoint epc;
+	const struct meta_endpoint *ep = &epc;
+	struct conn_check c = { .ctx = ctx, .side = side, .res = res };
 	char addrs[NET_ADDRS_MAX], p[160], data[1200];
 	char *version = NULL;
 	struct err e = { 0 };
 	int latency_ms = 0;
 
+	endpoint_copy(&epc, endpoint);
+	c.ep = ep;
 	c.engine = engine_find(ep->engine);
 	c.port = ep->port > 0 ? ep->port : c.engine ? c.engine->default_port : 0;
 	c.timeout_s = ctx->connect_timeout_s > 0 ? ctx->connect_timeout_s : DEFAULT_TIMEOUT_S;

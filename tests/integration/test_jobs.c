@@ -148,6 +148,7 @@ static void test_wrong_password_fails_with_reason(void **state)
 	const char *id = configure("MySQL", "wrong-password", 0, NULL, false);
 	cJSON *r = NULL;
 
+	start(id);
 	expect_status(id, "PrecheckFailed");
 	const cJSON *src = precheck_item(id, "CHECK_CONN_SRC", &r);
 	assert_string_equal(itest_str(src, "State"), "Failed");
@@ -179,6 +180,7 @@ static void test_closed_port_fails_with_reason(void **state)
 	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
 	close(fd);
 	const char *id = configure("MySQL", NULL, ntohs(a.sin_port), NULL, false);
+	start(id);
 	expect_status(id, "PrecheckFailed");
 	const cJSON *dst = precheck_item(id, "CHECK_CONN_DEST", &r);
 	assert_string_equal(itest_str(dst, "State"), "Failed");
@@ -191,6 +193,7 @@ static void test_unbuilt_step_fails_clearly(void **state)
 	const char *id = configure("MySQL", NULL, 0, NULL, true);
 	cJSON *r = NULL;
 
+	start(id);
 	expect_status(id, "MigrationFailed");
 	assert_int_equal(itest_call(&D, &r, "DescribeDtsJobDetail", "DtsJobId", id, NULL), 200);
 	assert_non_null(strstr(itest_str(r, "ErrorMessage"), "not available"));

@@ -652,6 +652,109 @@ static void test_cancelled_before_run(void **state)
 	items_free(it, n);
 }
 
+/* ---- the engine clients the step relies on --------------------------------- */
+
+static void test_mysql_client_errors(void **state)
+{
+	struct my_conn_opts o = { 0 };
+	struct my_conn *c;
+	struct err e = { 0 };
+	char *v = (char *)"unset";
+	int64_t t0;
+
+	(void)state;
+	need_servers();
+	o.host = getenv("MY_HOST");
+	o.port = env_port("MY_PORT");
+	o.user = getenv("MY_USER");
+	o.password = getenv("MY_PASSWORD");
+	o.connect_timeout_s = 5;
+	o.read_timeout_s = 1;
+	c = my_connect(&o, &e);
+	if (!c)
+		fail_msg("my_connect: %s", e.msg);
+	/* utf8mb4, LOCAL INFILE off */
+	assert_int_equal(my_query_value(c, "SELECT @@character_set_client", &v, &e), 0);
+	assert_string_equal(v, "utf8mb4");
+	free(v);
+	assert_int_equal(my_query_value(c, "SELECT NULL", &v, &e), 0);
+	assert_null(v);
+	assert_int_equal(my_query(c, "DO 1", &e), 0);
+	assert_int_equal(my_query(c, "SELECT no_such_column", &e), -1);
+	assert_int_equal(e.code, ERR_DB);
+	assert_contains(e.msg, "Unknown column 'no_such_column'");
+	assert_contains(e.msg, "(error 1054, sqlstate 42S22)");
+	/* still usable after a statement error */
+	assert_int_equal(my_query(c, "DO 1", &e), 0);
+	/* the read timeout bounds a statement */
+	t0 = time_mono_ms();
+	assert_int_equal(my_query(c, "DO SLEEP(5)", &e), -1);
+	assert_int_equal(e.code, ERR_TIMEOUT);
+	assert_contains(e.msg, "did not answer within 1 s");
+	assert_true(time_mono_ms() - t0 < 3000);
+	my_close(c);
+	my_close(NULL);
+	/* a missing database is named as such */
+	o.database = "no_such_db";
+	assert_null(my_connect(&o, &e));
+	assert_int_equal(e.code, ERR_CONNECT);
+	assert_string_equal(e.param, "database");
+	assert_contains(e.msg, "Unknown database 'no_such_db' (error 1049)");
+}
+
+static void test_pg_client_errors(void **state)
+{
+	struct pg_conn_opts o = { 0 };
+	struct pg_conn *c;
+	struct err e = { 0 };
+	char *v = NULL;
+	int64_t t0;
+
+	(void)state;
+	need_servers();
+	o.host = getenv("PG_HOST");
+	o.port = env_port("PG_PORT");
+	o.user = getenv("PG_USER");
+	o.password = getenv("PG_PASSWORD");
+	o.database = NULL;   /* = "postgres" */
+	o.connect_timeout_s = 5;
+	o.read_timeout_s = 1;
+	c = pg_connect(&o, &e);
+	if (!c)
+		fail_msg("pg_connect: %s", e.msg);
+	assert_int_equal(pg_query_value(c, "SELECT current_database()", &v, &e), 0);
+	assert_string_equal(v, "postgres");
+	free(v);
+	assert_int_equal(pg_query_value(c, "SHOW application_name", &v, &e), 0);
+	assert_string_equal(v, "opendts");
+	free(v);
+	assert_int_equal(pg_query_value(c, "SHOW client_encoding", &v, &e), 0);
+	assert_string_equal(v, "UTF8");
+	free(v);
+	assert_int_equal(pg_query_value(c, "SELECT NULL", &v, &e), 0);
+	assert_null(v);
+	assert_int_equal(pg_query_value(c, "SELECT no_such_column", NULL, &e), -1);
+	assert_int_equal(e.code, ERR_DB);
+	assert_contains(e.msg, "column \"no_such_column\" does not exist (sqlstate 42703)");
+	assert_int_equal(pg_query_value(c, "SELECT 1", NULL, &e), 0);
+	t0 = time_mono_ms();
+	assert_int_equal(pg_query_value(c, "SELECT pg_sleep(5)", NULL, &e), -1);
+	assert_int_equal(e.code, ERR_TIMEOUT);
+	assert_true(time_mono_ms() - t0 < 3000);
+	assert_int_equal(pg_query_value(c, "SELECT 1", NULL, &e), -1);
+	assert_int_equal(e.code, ERR_CONNECT);
+	assert_contains(e.msg, "unusable");
+	pg_close(c);
+	pg_close(NULL);
+	/* a refused login names the user option and never the password */
+	o.password = "wrong-Secret-43";
+	assert_null(pg_connect(&o, &e));
+	assert_int_equal(e.code, ERR_CONNECT);
+	assert_string_equal(e.param, "user");
+	assert_contains(e.msg, "password authentication failed");
+	assert_null(strstr(e.msg, "wrong-Secret-43"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -666,6 +769,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_skip_then_rerun, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rerun_after_fix, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cancelled_before_run, setup, teardown),
+		cmocka_unit_test(test_mysql_client_errors),
+		cmocka_unit_test(test_pg_client_errors),
 	};
 
 	if (missing_env())

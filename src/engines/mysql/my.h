@@ -61,9 +61,10 @@ const char *my_target(const struct my_conn *c);
  * writer). Borrowed; the connection still owns it. */
 MYSQL *my_raw(struct my_conn *c);
 
-/* Runs one statement and discards any result. ERR_DB with the server's
- * message and error number; ERR_CONNECT/ERR_TIMEOUT when the connection is
- * lost or the read timeout passes. */
+/* Runs one statement and discards any result. Errors: ERR_DB with the
+ * server's message, error number and SQLSTATE; ERR_TIMEOUT when no answer
+ * came within read_timeout_s; ERR_CONNECT when the server hung up. After
+ * ERR_TIMEOUT or ERR_CONNECT the connection is unusable: close it. */
 int my_query(struct my_conn *c, const char *sql, struct err *err);
 
 /* Runs a query and returns, in *value, a heap copy of the first column of

@@ -33,6 +33,7 @@ struct my_conn {
 	MYSQL *mysql;
 	char target[300];        /* "host:port" */
 	int read_timeout_s;
+	int64_t query_start_ms;  /* monotonic, to tell a timeout from a hang-up */
 };
 
 static pthread_once_t lib_once = PTHREAD_ONCE_INIT;
@@ -211,17 +212,21 @@ MYSQL *my_raw(struct my_conn *c)
 static void query_error(struct my_conn *c, struct err *err)
 {
 	unsigned no = mysql_errno(c->mysql);
+	int64_t waited_ms = time_mono_ms() - c->query_start_ms;
 
-	if (no == CR_SERVER_LOST || no == CR_SERVER_GONE_ERROR)
+	if (no == CR_SERVER_LOST && waited_ms + 250 >= (int64_t)c->read_timeout_s * 1000) {
+		err_set(err, ERR_TIMEOUT, "MySQL server %s did not answer within %d s: %s "
+			"(error %u)", c->target, c->read_timeout_s, mysql_error(c->mysql), no);
+		err_detail(err, "the statement ran longer than the read timeout, or the "
+			   "server stopped answering; the connection is closed");
+	} else if (no == CR_SERVER_LOST || no == CR_SERVER_GONE_ERROR) {
 		err_set(err, ERR_CONNECT, "lost the connection to MySQL server %s: %s "
 			"(error %u)", c->target, mysql_error(c->mysql), no);
-	else
+	} else {
 		err_set(err, ERR_DB, "query on MySQL server %s failed: %s (error %u, "
 			"sqlstate %s)", c->target, mysql_error(c->mysql), no,
 			mysql_sqlstate(c->mysql));
-	if (no == CR_SERVER_LOST)
-		err_detail(err, "no answer within the read timeout (%d s), or the "
-			   "server closed the connection", c->read_timeout_s);
+	}
 }
 
 /* Reads and frees the results after the first one (multi-results from
@@ -263,6 +268,7 @@ int my_query_value(struct my_conn *c, const char *sql, char **value, struct err 
 	int rc = -1;
 
 	*value = NULL;
+	c->query_start_ms = time_mono_ms();
 	if (mysql_real_query(c->mysql, sql, strlen(sql)) != 0) {
 		query_error(c, err);
 		return -1;
