@@ -84,8 +84,12 @@ void codec_random_id(char *out, size_t n)
 		return;
 	if (n - 1 > sizeof(r))
 		BUG("random id too long");
-	codec_random(r, n - 1);
-	for (size_t i = 0; i + 1 < n; i++)
-		out[i] = alpha[r[i] % 36];
+	/* Rejection sampling: bytes >= 252 would favour the first characters. */
+	for (size_t i = 0; i + 1 < n;) {
+		codec_random(r, n - 1 - i);
+		for (size_t k = 0; k < n - 1 - i && i + 1 < n; k++)
+			if (r[k] < 252)
+				out[i++] = alpha[r[k] % 36];
+	}
 	out[n - 1] = '\0';
 }

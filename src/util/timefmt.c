@@ -80,7 +80,7 @@ int time_parse_iso_z(const char *s, time_t *out)
 	if (digits(s, 4, &y) || digits(s + 5, 2, &mo) || digits(s + 8, 2, &d) ||
 	    digits(s + 11, 2, &h) || digits(s + 14, 2, &mi) || digits(s + 17, 2, &se))
 		return -1;
-	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60)
+	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 59)
 		return -1;
 	memset(&tm, 0, sizeof(tm));
 	tm.tm_year = y - 1900;
@@ -89,6 +89,12 @@ int time_parse_iso_z(const char *s, time_t *out)
 	tm.tm_hour = h;
 	tm.tm_min = mi;
 	tm.tm_sec = se;
-	*out = timegm(&tm);
+	time_t t = timegm(&tm);
+	struct tm back;
+	/* Reject dates that do not exist (2024-02-31) instead of normalising. */
+	if (!gmtime_r(&t, &back) || back.tm_mday != d || back.tm_mon != mo - 1 ||
+	    back.tm_sec != se)
+		return -1;
+	*out = t;
 	return 0;
 }

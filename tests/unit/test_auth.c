@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <sys/stat.h>
@@ -1102,7 +1103,9 @@ static void test_creds_generate(void **state)
 	char *dir = xasprintf("%s/new/data", tmpdir), *file = xasprintf("%s/credentials", dir);
 	char out[2048], id[64], secret[64];
 	struct api_creds *c;
+	struct dirent *de;
 	struct stat st;
+	DIR *dp;
 	struct err err;
 	FILE *fp;
 
@@ -1124,6 +1127,13 @@ static void test_creds_generate(void **state)
 	assert_int_equal(strlen(secret), 30);
 	assert_int_equal(strspn(secret, "abcdefghijklmnopqrstuvwxyz0123456789"), 30);
 	assert_string_equal(api_creds_secret(c, id), secret);
+	/* Nothing else was left behind (the file is written aside, then linked). */
+	dp = opendir(dir);
+	assert_non_null(dp);
+	while ((de = readdir(dp)))
+		if (de->d_name[0] != '.')
+			assert_string_equal(de->d_name, "credentials");
+	closedir(dp);
 	/* Printed once, clearly. */
 	assert_non_null(strstr(out, id));
 	assert_non_null(strstr(out, secret));
