@@ -22,7 +22,7 @@ ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) $(CFLA
 LIBS       = $(PKG_LIBS) -lpthread -lm
 
 CORE_SRC := $(wildcard src/util/*.c src/sign/*.c src/api/*.c src/meta/*.c src/job/*.c \
-             src/steps/*.c src/engines/mysql/*.c src/engines/pg/*.c src/client/*.c)
+             src/steps/*.c src/engines/*.c src/engines/mysql/*.c src/engines/pg/*.c src/client/*.c)
 CLI_SRC  := $(wildcard src/cli/*.c)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 ITEST_SRC:= $(wildcard tests/integration/test_*.c)

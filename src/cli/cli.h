@@ -122,11 +122,11 @@ int cli_settings_resolve(const struct cli_args *a, struct cli_settings *out,
 
 /* ---- table.c ---- */
 /* Prints reply as a table: DescribeDtsJobs (DtsJobId, DtsJobName, Status,
- * CreateTime), DescribePreCheckStatus (Item, State, ErrMsg or the first
- * Logs ErrMsg); every other action as a Key/Value list of the leaves. */
+ * CreateTime), DescribePreCheckStatus (Item, State, cli_item_message);
+ * every other action as a Key/Value list of the leaves. */
 void cli_table_print(FILE *out, const char *action, const cJSON *reply);
-/* A DescribePreCheckStatus item's ErrMsg, else its first Logs[].ErrMsg, else
- * "". Borrowed from item. */
+/* A DescribePreCheckStatus item's first Logs[].ErrMsg (the readable reason),
+ * else its ErrMsg (often a message key), else "". Borrowed from item. */
 const char *cli_item_message(const cJSON *item);
 
 /* ---- watch.c ---- */

@@ -4,8 +4,8 @@
  * other reply becomes a Key/Value list of its leaves ("SourceEndpoint.Ip").
  *
  * Single-threaded; each call builds and frees its own table. Cells are
- * cleaned of control characters and cut at CELL_MAX characters so that one
- * long error message cannot wreck the layout.
+ * cleaned of control characters and cut (CELL_MAX, LAST_MAX characters) so
+ * that one long value cannot wreck the layout.
  */
 #include "cli/cli.h"
 
@@ -14,7 +14,8 @@
 
 #include "util/xalloc.h"
 
-#define CELL_MAX 80     /* characters (UTF-8 code points) per cell */
+#define CELL_MAX 80     /* characters (UTF-8 code points) per padded cell */
+#define LAST_MAX 400    /* the last column is not padded: it may run longer */
 
 struct table {
 	size_t ncols;
@@ -33,15 +34,15 @@ static size_t width(const char *s)
 	return w;
 }
 
-/* Copy of s with control bytes as spaces, cut to CELL_MAX characters. */
-static char *clean_cell(const char *s)
+/* Copy of s with control bytes as spaces, cut after max characters. */
+static char *clean_cell(const char *s, size_t max)
 {
 	size_t n = strlen(s), w = 0, i;
 	char *out = xmalloc(n + 4);
 
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
-		if ((c & 0xC0) != 0x80 && ++w > CELL_MAX) {
+		if ((c & 0xC0) != 0x80 && ++w > max) {
 			memcpy(out + i, "...", 4);   /* out has room: n + 4 bytes */
 			return out;
 		}
@@ -55,7 +56,8 @@ static void table_row(struct table *t, const char *const *vals)
 {
 	t->cells = xrealloc(t->cells, (t->nrows + 1) * t->ncols * sizeof(*t->cells));
 	for (size_t c = 0; c < t->ncols; c++)
-		t->cells[t->nrows * t->ncols + c] = clean_cell(vals[c] ? vals[c] : "");
+		t->cells[t->nrows * t->ncols + c] = clean_cell(vals[c] ? vals[c] : "",
+							       c + 1 < t->ncols ? CELL_MAX : LAST_MAX);
 	t->nrows++;
 }
 
@@ -137,15 +139,17 @@ static void jobs_table(FILE *out, const cJSON *reply)
 	table_release(&t);
 }
 
-/* The item's ErrMsg, else the ErrMsg of its first Logs entry. */
+/* The ErrMsg of the item's first Logs entry, else the item's ErrMsg. The
+ * log text comes first because precheck items carry a message key in ErrMsg
+ * ("CHECK__ERROR_CONN_SRC", as Alibaba does) and the readable reason in Logs. */
 const char *cli_item_message(const cJSON *item)
 {
-	const cJSON *m = cJSON_GetObjectItemCaseSensitive(item, "ErrMsg");
 	const cJSON *logs = cJSON_GetObjectItemCaseSensitive(item, "Logs");
+	const cJSON *m = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(logs, 0), "ErrMsg");
 
 	if (cJSON_IsString(m) && m->valuestring[0])
 		return m->valuestring;
-	m = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(logs, 0), "ErrMsg");
+	m = cJSON_GetObjectItemCaseSensitive(item, "ErrMsg");
 	return cJSON_IsString(m) ? m->valuestring : "";
 }
 

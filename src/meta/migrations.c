@@ -202,7 +202,7 @@ static int record_version(sqlite3 *db, int version, struct err *err)
 static int apply_steps(sqlite3 *db, int *version, struct err *err)
 {
 	char what[64];
-	int v;
+	int v = 0;
 
 	if (read_version(db, &v, err) < 0)
 		return -1;

@@ -1237,14 +1237,20 @@ static void test_table_precheck(void **state)
 		"{\"Item\":\"CHECK_CONN_SRC\",\"State\":\"Success\",\"ErrMsg\":\"\"},"
 		"{\"Item\":\"CHECK_SAME_OBJ\",\"State\":\"Failed\",\"ErrMsg\":\"\","
 		"\"Logs\":[{\"ErrMsg\":\"Table 'customer' already exists\"},{\"ErrMsg\":\"no\"}]},"
-		"{\"Item\":\"X\",\"State\":\"Failed\",\"ErrMsg\":\"line1\\nline2\\ttab\"}]}");
+		"{\"Item\":\"X\",\"State\":\"Failed\",\"ErrMsg\":\"line1\\nline2\\ttab\"},"
+		"{\"Item\":\"CHECK_CONN_DEST\",\"State\":\"Failed\",\"ErrMsg\":\"CHECK__ERROR_CONN_DEST\","
+		"\"Logs\":[{\"ErrMsg\":\"DTS-070211: refused\"}]},"
+		"{\"Item\":\"Y\",\"State\":\"Failed\",\"ErrMsg\":\"key\",\"Logs\":[{\"ErrMsg\":\"\"}]}]}");
 	(void)state;
 
+	/* The first log's text wins over a message key; ErrMsg is the fallback. */
 	assert_string_equal(t,
-		"Item            State    ErrMsg\n"
-		"CHECK_CONN_SRC  Success\n"
-		"CHECK_SAME_OBJ  Failed   Table 'customer' already exists\n"
-		"X               Failed   line1 line2 tab\n");
+		"Item             State    ErrMsg\n"
+		"CHECK_CONN_SRC   Success\n"
+		"CHECK_SAME_OBJ   Failed   Table 'customer' already exists\n"
+		"X                Failed   line1 line2 tab\n"
+		"CHECK_CONN_DEST  Failed   DTS-070211: refused\n"
+		"Y                Failed   key\n");
 	free(t);
 }
 
@@ -1273,19 +1279,28 @@ static void test_table_kv(void **state)
 
 static void test_table_long_cells(void **state)
 {
-	char json[512], *t;
+	char json[512], *t, *big;
 	char expect[256];
 	(void)state;
 
+	/* A padded cell keeps 80 characters, the last column 400, then "...". */
 	memset(expect, 0, sizeof(expect));
-	snprintf(json, sizeof(json), "{\"K\":\"%0200d\"}", 7);
+	snprintf(json, sizeof(json), "{\"%0100d\":\"v\"}", 7);
 	t = table_of("StartDtsJob", json);
-	/* 80 characters kept, then "...". */
-	memcpy(expect, "Key  Value\nK    ", 16);
-	memset(expect + 16, '0', 80);
-	memcpy(expect + 96, "...\n", 5);
+	memcpy(expect, "Key", 3);
+	memset(expect + 3, ' ', 82);
+	memcpy(expect + 85, "Value\n", 6);
+	memset(expect + 91, '0', 80);
+	memcpy(expect + 171, "...  v\n", 8);
 	assert_string_equal(t, expect);
 	free(t);
+	big = xmalloc(1024);
+	snprintf(big, 1024, "{\"K\":\"%0500d\"}", 7);
+	t = table_of("StartDtsJob", big);
+	assert_int_equal(strlen(t), strlen("Key  Value\nK    ") + 400 + 4);
+	assert_string_equal(t + strlen(t) - 4, "...\n");
+	free(t);
+	free(big);
 	/* Width counts characters, not bytes: the column lines up after "é". */
 	t = table_of("DescribeDtsJobs", "{\"DtsJobList\":[{\"DtsJobId\":\"\xc3\xa9\xc3\xa9\xc3\xa9"
 		     "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\",\"DtsJobName\":\"n\"}]}");
