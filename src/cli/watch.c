@@ -277,14 +277,14 @@ static void show(const struct cli_watch_view *v, FILE *out, bool tty, int *drawn
 	buf_release(&now);
 }
 
-static int watch_end(const struct cli_watch_view *v, FILE *out)
+static int watch_end(const struct cli_watch_view *v, FILE *out, bool tty)
 {
 	fprintf(out, "job %s: %s\n", v->job_id, v->status);
 	fflush(out);
 	if (str_ieq(v->status, "Finished"))
 		return CLI_EXIT_OK;
 	fprintf(stderr, "dts: job %s stopped in state %s\n", v->job_id, v->status);
-	if (v->error[0])
+	if (v->error[0] && !tty)   /* the terminal view already shows it */
 		fprintf(stderr, "  error: %s\n", v->error);
 	for (int i = 0; i < v->nfailed; i++)
 		fprintf(stderr, "  failed: %s\n", v->failed[i]);
@@ -323,7 +323,7 @@ int cli_watch_run(struct dts_client *c, const struct kvlist *params,
 			break;
 		sleep_s(interval_s);
 	}
-	rc = watch_end(v, out);
+	rc = watch_end(v, out, tty);
 cleanup:
 	buf_release(&last);
 	free(v);
