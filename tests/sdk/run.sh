@@ -99,8 +99,20 @@ show_log() {
 	log "---- last lines of the dtsd log ($tmp/dtsd.log) ----"
 	tail -n 40 "$tmp/dtsd.log" | sed 's/^/sdk: | /' >&2
 }
+stop_node() {  # the test runner and its test-file processes (it waits for them on SIGTERM)
+	local pid=$node_pid i
+	node_pid=
+	[ -n "$pid" ] || return 0
+	kill -TERM $(pgrep -P "$pid" 2>/dev/null) "$pid" 2>/dev/null
+	for ((i = 0; i < 30; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL $(pgrep -P "$pid" 2>/dev/null) "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+}
 cleanup() {
-	if [ -n "$node_pid" ]; then kill -TERM "$node_pid" 2>/dev/null; wait "$node_pid" 2>/dev/null; fi
+	stop_node
 	stop_dtsd || true
 	if [ "${DTS_SDK_KEEP:-0}" = 1 ]; then log "kept $tmp"; else rm -rf -- "$tmp"; fi
 }
