@@ -20,6 +20,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
+
 #include "api/api.h"
 #include "app.h"
 #include "job/job.h"
@@ -214,6 +216,11 @@ int main(int argc, char **argv)
 	char *meta_url = NULL;
 	int rc;
 
+	cJSON_Hooks hooks = { .malloc_fn = xmalloc, .free_fn = free };
+
+	/* cJSON allocates with xmalloc too: out of memory aborts with a log
+	 * line instead of silently dropping fields from a reply. */
+	cJSON_InitHooks(&hooks);
 	signal(SIGPIPE, SIG_IGN);
 	/* Block the shutdown signals before any thread exists; run() waits for them. */
 	sigemptyset(&sigs);

@@ -120,7 +120,9 @@ static void map_param(const struct err *err, struct api_error_info *out)
 		if (!usable)
 			return;
 		set_code(out, "Missing", p);
-		if (err->msg[0])
+		if (err->msg[0] && strstr(err->msg, p))
+			snprintf(out->message, sizeof(out->message), "%s", err->msg);
+		else if (err->msg[0])
 			snprintf(out->message, sizeof(out->message),
 				 "%s is mandatory for this action. %s", p, err->msg);
 		else

@@ -13,12 +13,13 @@
  *                  last call: route (/healthz, /, anything else) and reply
  *   on_completed -> one access log line, then frees struct http_req.
  * struct http_req belongs to one request; struct api_server is read-only
- * after start. Replies never carry Content-Encoding.
+ * after start. Replies never carry Content-Encoding. A request line plus
+ * headers over HTTP_CONN_MEMORY is refused by MHD itself (414/431, its own
+ * HTML body): large values belong in the POST form body.
  */
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -291,7 +292,8 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 	log_warn("http.mhd", "msg=%s", log_quote(q, sizeof(q), msg));
 }
 
-/* Splits "host:port" / "[v6]:port" / ":port"; host "" or "*" = any address. */
+/* Splits "host:port" / "[v6]:port" / ":port"; host "" or "*" = the wildcard
+ * address getaddrinfo lists first (usually 0.0.0.0). */
 static int split_listen(const char *listen, char *host, size_t hn, char *port, size_t pn)
 {
 	const char *colon, *h = listen, *hend;

@@ -120,13 +120,13 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# --rate-limit 0: the suite sends bursts of parallel calls with one key, and
-# throttling (Throttling.User) is not what it tests.
 key_id=LTAIopendtsSdkTest
 key_secret=$(head -c 24 /dev/urandom | base64 | tr '+/' 'Xy')
 ( umask 077; printf '%s %s\n' "$key_id" "$key_secret" >"$tmp/credentials" )
 chmod 600 "$tmp/credentials"
 
+# --rate-limit 0: the suite sends bursts of parallel calls with one key, and
+# throttling (Throttling.User) is not what it tests.
 "$DTSD_BIN" --listen 127.0.0.1:0 --port-file "$tmp/port" --data-dir "$tmp/data" \
 	--credentials "$tmp/credentials" --log-level info --rate-limit 0 \
 	>"$tmp/dtsd.log" 2>&1 </dev/null &
