@@ -246,7 +246,9 @@ static void test_buy_first_flow_and_listing(void **state)
 	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(r, "DtsJobList")), 2);
 	const cJSON *j = cJSON_GetArrayItem(cJSON_GetObjectItem(r, "DtsJobList"), 0);
 	assert_non_null(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "SourceEndpoint"), "Ip"));
-	assert_null(strstr(cJSON_PrintUnformatted(r), MY.password));
+	char *text = cJSON_PrintUnformatted(r);
+	assert_null(strstr(text, MY.password));
+	cJSON_free(text);
 	cJSON_Delete(r);
 	assert_int_equal(itest_call(&D, &r, "DescribeDtsJobs", "PageSize", "101", NULL), 400);
 	assert_string_equal(itest_str(r, "Code"), "InvalidPageSize");
