@@ -100,6 +100,9 @@ static void item_fill(struct meta_item *it, const struct step_ctx *ctx,
 	it->kind = META_ITEM_PROGRESS;
 	it->order_num = chk->order_num;
 	it->can_skip = chk->can_skip;
+	/* One check is one sub-item; Current counts it while it runs. */
+	it->total = 1;
+	it->current = strcmp(state, "Checking") == 0 ? 1 : 0;
 	set_str(&it->key, chk->item);
 	set_str(&it->item, chk->item);
 	snprintf(key, sizeof(key), "%s_DETAIL", chk->item);
