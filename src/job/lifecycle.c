@@ -105,7 +105,6 @@ static void want_run(struct meta_job *j, const char *status)
 	set_str(&j->error_message, "");
 	j->boot_ms = time_now_ms();
 	j->finish_ms = 0;
-	j->generation++;
 }
 
 static int finish_tx(struct job_service *s, struct meta *m, struct meta_job *j,
@@ -139,8 +138,10 @@ int job_create_instance(struct job_service *s, struct meta *m,
 			set_str(&j.instance_class, req->instance_class);
 		if (req->pay_type && *req->pay_type)
 			set_str(&j.pay_type, req->pay_type);
-		if (req->auto_start && strcmp(j.status, JOB_NOT_STARTED) == 0)
+		if (req->auto_start && strcmp(j.status, JOB_NOT_STARTED) == 0) {
 			want_run(&j, JOB_PRECHECKING);
+			j.generation++;
+		}
 		rc = finish_tx(s, m, &j, "create_instance", err);
 		goto out;
 	}
@@ -226,98 +227,105 @@ static const char *resume_status(struct meta *m, const struct meta_job *j)
 	return status;
 }
 
-int job_start(struct job_service *s, struct meta *m, const char *job_id, struct err *err)
+/* The change one operation makes to a job that exists: returns 0 after
+ * changing j, or -1 with err set to refuse (nothing is written). */
+typedef int (*job_change_fn)(struct meta *m, struct meta_job *j, struct err *err);
+
+/* One operation as one transaction: read the job, let `change` decide and
+ * modify it, bump the generation, write, tell the scheduler. */
+static int change_job(struct job_service *s, struct meta *m, const char *job_id,
+		      const char *op, job_change_fn change, struct err *err)
 {
 	struct meta_job j = { 0 };
 	int rc = -1;
 
 	if (meta_begin(m, err) < 0)
 		return -1;
-	if (job_lookup(m, job_id, NULL, &j, err) < 0)
-		goto rollback;
-	if (strcmp(j.status, JOB_NOT_STARTED) == 0 || strcmp(j.status, JOB_PRECHECK_FAILED) == 0) {
-		want_run(&j, JOB_PRECHECKING);
-	} else if (strcmp(j.status, JOB_SUSPENDING) == 0) {
-		want_run(&j, resume_status(m, &j));
-	} else if (strcmp(j.status, JOB_MIGRATION_FAILED) == 0) {
-		want_run(&j, JOB_MIGRATING);
-	} else if (strcmp(j.status, JOB_NOT_CONFIGURED) == 0) {
-		denied(err, &j, "StartDtsJob", "configure it first with ConfigureDtsJob");
-		goto rollback;
-	} else if (strcmp(j.status, JOB_FINISHED) == 0) {
-		denied(err, &j, "StartDtsJob",
-		       "a finished job cannot be started again; ResetDtsJob and configure it anew");
-		goto rollback;
-	} else {
-		denied(err, &j, "StartDtsJob", "the job is already running");
-		goto rollback;
+	if (job_lookup(m, job_id, NULL, &j, err) < 0 || change(m, &j, err) < 0) {
+		meta_rollback(m);
+		goto out;
 	}
-	rc = finish_tx(s, m, &j, "start", err);
-	goto out;
-rollback:
-	meta_rollback(m);
+	j.generation++;
+	rc = finish_tx(s, m, &j, op, err);
 out:
 	meta_job_release(&j);
 	return rc;
 }
 
-int job_suspend(struct job_service *s, struct meta *m, const char *job_id, struct err *err)
+static int change_start(struct meta *m, struct meta_job *j, struct err *err)
+{
+	if (strcmp(j->status, JOB_NOT_STARTED) == 0 || strcmp(j->status, JOB_PRECHECK_FAILED) == 0)
+		want_run(j, JOB_PRECHECKING);
+	else if (strcmp(j->status, JOB_SUSPENDING) == 0)
+		want_run(j, resume_status(m, j));
+	else if (strcmp(j->status, JOB_MIGRATION_FAILED) == 0)
+		want_run(j, JOB_MIGRATING);
+	else if (strcmp(j->status, JOB_NOT_CONFIGURED) == 0)
+		return denied(err, j, "StartDtsJob", "configure it first with ConfigureDtsJob");
+	else if (strcmp(j->status, JOB_FINISHED) == 0)
+		return denied(err, j, "StartDtsJob",
+			      "a finished job cannot be started again; ResetDtsJob and configure it anew");
+	else
+		return denied(err, j, "StartDtsJob", "the job is already running");
+	return 0;
+}
+
+static int change_suspend(struct meta *m, struct meta_job *j, struct err *err)
 {
 	static const char *const running[] = {
 		JOB_PRECHECKING, JOB_PRECHECK_PASS, JOB_MIGRATING, NULL
 	};
-	struct meta_job j = { 0 };
-	int rc = -1;
 
-	if (meta_begin(m, err) < 0)
+	(void)m;
+	if (!status_in(j->status, running))
+		return denied(err, j, "SuspendDtsJob",
+			      "only a prechecking or migrating job can be suspended");
+	set_str(&j->status, JOB_SUSPENDING);
+	set_str(&j->desired, JOB_WANT_SUSPEND);
+	return 0;
+}
+
+static int change_stop(struct meta *m, struct meta_job *j, struct err *err)
+{
+	(void)m;
+	if (strcmp(j->status, JOB_FINISHED) == 0)
+		return denied(err, j, "StopDtsJob", "the job has already ended");
+	if (strcmp(j->status, JOB_NOT_CONFIGURED) == 0)
+		return denied(err, j, "StopDtsJob", "the job was never configured");
+	set_str(&j->status, JOB_FINISHED);
+	set_str(&j->desired, JOB_WANT_STOP);
+	j->finish_ms = time_now_ms();
+	return 0;
+}
+
+/* Before a delete: make sure no runner (re)starts the job. */
+static int change_forget(struct meta *m, struct meta_job *j, struct err *err)
+{
+	(void)m;
+	(void)err;
+	set_str(&j->desired, JOB_WANT_STOP);
+	return 0;
+}
+
+int job_start(struct job_service *s, struct meta *m, const char *job_id, struct err *err)
+{
+	return change_job(s, m, job_id, "start", change_start, err);
+}
+
+int job_suspend(struct job_service *s, struct meta *m, const char *job_id, struct err *err)
+{
+	if (change_job(s, m, job_id, "suspend", change_suspend, err) < 0)
 		return -1;
-	if (job_lookup(m, job_id, NULL, &j, err) < 0)
-		goto rollback;
-	if (!status_in(j.status, running)) {
-		denied(err, &j, "SuspendDtsJob", "only a prechecking or migrating job can be suspended");
-		goto rollback;
-	}
-	set_str(&j.status, JOB_SUSPENDING);
-	set_str(&j.desired, JOB_WANT_SUSPEND);
-	j.generation++;
-	rc = finish_tx(s, m, &j, "suspend", err);
-	if (rc == 0)
-		job_service_cancel(s, j.id);
-	goto out;
-rollback:
-	meta_rollback(m);
-out:
-	meta_job_release(&j);
-	return rc;
+	job_service_cancel(s, job_id);
+	return 0;
 }
 
 int job_stop(struct job_service *s, struct meta *m, const char *job_id, struct err *err)
 {
-	struct meta_job j = { 0 };
-	int rc = -1;
-
-	if (meta_begin(m, err) < 0)
+	if (change_job(s, m, job_id, "stop", change_stop, err) < 0)
 		return -1;
-	if (job_lookup(m, job_id, NULL, &j, err) < 0)
-		goto rollback;
-	if (strcmp(j.status, JOB_FINISHED) == 0 || strcmp(j.status, JOB_NOT_CONFIGURED) == 0) {
-		denied(err, &j, "StopDtsJob", strcmp(j.status, JOB_FINISHED) == 0
-		       ? "the job has already ended" : "the job was never configured");
-		goto rollback;
-	}
-	set_str(&j.status, JOB_FINISHED);
-	set_str(&j.desired, JOB_WANT_STOP);
-	j.finish_ms = time_now_ms();
-	j.generation++;
-	rc = finish_tx(s, m, &j, "stop", err);
-	if (rc == 0)
-		job_service_cancel(s, j.id);
-	goto out;
-rollback:
-	meta_rollback(m);
-out:
-	meta_job_release(&j);
-	return rc;
+	job_service_cancel(s, job_id);
+	return 0;
 }
 
 /* Cancels the runner and waits briefly, so it stops writing before the
@@ -369,28 +377,10 @@ out:
 
 int job_delete(struct job_service *s, struct meta *m, const char *job_id, struct err *err)
 {
-	struct meta_job j = { 0 };
-	int rc = -1;
-
-	/* First make sure no runner restarts it, then wait for the one running. */
-	if (meta_begin(m, err) < 0)
+	if (change_job(s, m, job_id, "delete", change_forget, err) < 0)
 		return -1;
-	if (job_lookup(m, job_id, NULL, &j, err) < 0)
-		goto rollback;
-	set_str(&j.desired, JOB_WANT_STOP);
-	j.generation++;
-	if (meta_job_update(m, &j, err) < 0 || meta_commit(m, err) < 0)
-		goto rollback;
-	quiesce(s, j.id);
-	rc = meta_job_delete(m, j.id, err);
-	if (rc == 0)
-		log_info("job.op", "op=delete job_id=%s", j.id);
-	goto out;
-rollback:
-	meta_rollback(m);
-out:
-	meta_job_release(&j);
-	return rc;
+	quiesce(s, job_id);
+	return meta_job_delete(m, job_id, err);
 }
 
 /* Finds the precheck item named by code or *_DETAIL name. */
@@ -453,6 +443,7 @@ static int continue_if_clear(struct job_service *s, struct meta *m, const char *
 			goto rollback;
 	}
 	want_run(&j, JOB_PRECHECK_PASS);
+	j.generation++;
 	rc = finish_tx(s, m, &j, "skip_precheck_continue", err);
 	goto out;
 rollback:
