@@ -89,3 +89,58 @@ clean:
 	rm -rf build build-asan
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+
+# ---- fuzz: libFuzzer targets fuzz/fuzz_<x>.c (fuzz/README.md) -------------
+# `make fuzz` builds build-fuzz/fuzz_<x> with clang (libFuzzer + ASan + UBSan)
+# from the parser sources compiled with clang, then runs each target for
+# FUZZ_SECONDS (default 30; 0 = build only) over a scratch copy of its seeds.
+FUZZ_CC      ?= clang
+FUZZ_BUILD   := build-fuzz
+FUZZ_SECONDS ?= 30
+FUZZ_TARGETS := $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c))
+FUZZ_LIBSRC  := $(wildcard src/util/*.c) src/sign/sign.c src/job/dblist.c \
+                $(addprefix src/api/,params.c call.c auth.c creds.c nonce.c render.c)
+FUZZ_LIBOBJ  := $(FUZZ_LIBSRC:%.c=$(FUZZ_BUILD)/obj/%.o)
+FUZZ_BINS    := $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
+FUZZ_OBJ     := $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/obj/fuzz/fuzz_%.o)
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+                -fno-omit-frame-pointer
+# clang, unlike gcc, flags vsnprintf(fmt) inside non-attributed helpers.
+FUZZ_CFLAGS  := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) \
+                -Wno-format-nonliteral -O1 -g $(FUZZ_SAN) -Isrc -MMD -MP
+
+.PHONY: fuzz fuzz-build fuzz-bins
+.SECONDARY: $(FUZZ_OBJ) $(FUZZ_LIBOBJ)
+fuzz: fuzz-build
+	@failed=; for t in $(FUZZ_TARGETS); do \
+	  [ "$(FUZZ_SECONDS)" -gt 0 ] || break; \
+	  mkdir -p $(FUZZ_BUILD)/corpus/$$t $(FUZZ_BUILD)/artifacts/$$t; \
+	  cp -n fuzz/corpus/$$t/* $(FUZZ_BUILD)/corpus/$$t/ 2>/dev/null || true; \
+	  echo "fuzz: $$t for $(FUZZ_SECONDS) s (log $(FUZZ_BUILD)/fuzz_$$t.log)"; \
+	  $(FUZZ_BUILD)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	    -artifact_prefix=$(FUZZ_BUILD)/artifacts/$$t/ $(FUZZ_FLAGS) \
+	    $(FUZZ_BUILD)/corpus/$$t > $(FUZZ_BUILD)/fuzz_$$t.log 2>&1 \
+	    || { tail -n 60 $(FUZZ_BUILD)/fuzz_$$t.log; failed="$$failed $$t"; continue; }; \
+	  grep -E '^#[0-9]+ +DONE|stat::average_exec_per_sec' $(FUZZ_BUILD)/fuzz_$$t.log; \
+	done; \
+	if [ -n "$$failed" ]; then \
+	  echo "fuzz: findings in:$$failed (inputs in $(FUZZ_BUILD)/artifacts/)"; exit 1; fi
+
+fuzz-build:
+	@bash scripts/deps.sh --fuzz
+	@$(MAKE) --no-print-directory fuzz-bins
+
+fuzz-bins: $(FUZZ_BINS)
+
+$(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/obj/fuzz/fuzz_%.o $(FUZZ_LIBOBJ)
+	$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $^ $(LIBS)
+
+$(FUZZ_BUILD)/obj/fuzz/%.o: fuzz/%.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(PKG_CFLAGS) -c -o $@ $<
+
+$(FUZZ_BUILD)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(PKG_CFLAGS) -c -o $@ $<
+
+-include $(shell find $(FUZZ_BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs, with apt-get, only the Debian packages opendts needs that are missing.
 # Idempotent: a machine that has everything runs no apt-get at all.
-# Usage: scripts/deps.sh [--bench]   (--bench adds the reference tools of `make bench`)
+# Usage: scripts/deps.sh [--bench] [--fuzz]
+#   --bench adds the reference tools of `make bench`
+#   --fuzz  adds clang and its libFuzzer/sanitizer runtimes for `make fuzz`
 set -euo pipefail
 
 pkgs=(build-essential cmake pkg-config
@@ -9,9 +11,13 @@ pkgs=(build-essential cmake pkg-config
       libpq-dev libssl-dev libcmocka-dev libcurl4-openssl-dev
       mariadb-server mariadb-client postgresql postgresql-client
       nodejs npm)
-if [ "${1:-}" = "--bench" ]; then
-  pkgs+=(sysbench mydumper pgloader)
-fi
+for arg in "$@"; do
+  case "$arg" in
+    --bench) pkgs+=(sysbench mydumper pgloader) ;;
+    --fuzz)  pkgs+=(clang libclang-rt-dev) ;;
+    *) echo "deps.sh: unknown option $arg (use --bench, --fuzz)" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for p in "${pkgs[@]}"; do

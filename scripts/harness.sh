@@ -469,9 +469,8 @@ start_cleanup() {
   local d=$START_DIR pid tree; START_DIR=
   log "start failed; stopping what was started in $d"
   if [ -n "${INIT_JOBS:-}" ]; then   # interrupted while initialising: kill the initialisers
-    tree=$(for pid in $INIT_JOBS; do echo "$pid"; descendants "$pid"; done)
     # shellcheck disable=SC2086
-    kill -KILL $tree 2>/dev/null
+    tree=$(kill_tree $INIT_JOBS)
     for pid in $INIT_JOBS; do wait "$pid" 2>/dev/null; done
     for pid in $tree; do
       for _ in $(seq 50); do alive "$pid" || break; sleep 0.1; done
@@ -529,7 +528,8 @@ run_cleanup() {
     for _ in $(seq 50); do
       alive "$RUN_CHILD" || break; sleep 0.1
     done
-    kill -KILL "$RUN_CHILD" $(descendants "$RUN_CHILD") 2>/dev/null
+    kill_tree "$RUN_CHILD" >/dev/null
+    wait "$RUN_CHILD" 2>/dev/null
   fi
   RUN_CHILD=
   start_cleanup
@@ -543,6 +543,22 @@ run_cleanup() {
 descendants() {
   local c
   for c in $(pgrep -P "$1" 2>/dev/null); do echo "$c"; descendants "$c"; done
+}
+
+# kill_tree PID...: SIGKILL the PIDs and all their descendants, race-free against forks: the
+# tree is frozen with SIGSTOP (parents first) until no new member appears. Prints the PIDs.
+kill_tree() {
+  local pid tree prev=
+  while :; do
+    tree=$(for pid in "$@"; do echo "$pid"; descendants "$pid"; done | sort -un)
+    # shellcheck disable=SC2086
+    kill -STOP $tree 2>/dev/null
+    [ "$tree" = "$prev" ] && break
+    prev=$tree
+  done
+  # shellcheck disable=SC2086
+  kill -KILL $tree 2>/dev/null
+  echo $tree
 }
 
 cmd_run() {

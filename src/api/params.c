@@ -96,7 +96,7 @@ int api_parse_pairs(const char *s, size_t n, const char *where,
 
 		if (end > i) {
 			if (++count > API_MAX_PARAMS) {
-				err_param(err, ERR_TOO_LARGE, where,
+				err_param(err, ERR_INVALID, where,
 					  "too many parameters in %s (at most %d)",
 					  where, API_MAX_PARAMS);
 				return -1;
@@ -164,7 +164,7 @@ int api_parse_request(struct api_request *req, struct err *err)
 	     check_unique(&body, "body", err) < 0))
 		goto cleanup;
 	if (req->query.len + body.len > API_MAX_PARAMS) {
-		err_param(err, ERR_TOO_LARGE, "body",
+		err_param(err, ERR_INVALID, "body",
 			  "too many parameters in query and body (%zu, at most %d)",
 			  req->query.len + body.len, API_MAX_PARAMS);
 		goto cleanup;

@@ -172,7 +172,7 @@ static void test_too_many(void **state)
 	assert_int_equal(l.len, API_MAX_PARAMS);
 	kvlist_release(&l);
 	buf_puts(&b, "one=more");
-	expect_fail(buf_cstr(&b), ERR_TOO_LARGE, "query");
+	expect_fail(buf_cstr(&b), ERR_INVALID, "query");
 	buf_release(&b);
 }
 
@@ -270,7 +270,7 @@ static void test_request_errors(void **state)
 	assert_int_equal(r.params.len, API_MAX_PARAMS);
 	req_release(&r);
 	buf_puts(&b, "one=more");
-	expect_request_fail(buf_cstr(&q), buf_cstr(&b), ERR_TOO_LARGE, "body");
+	expect_request_fail(buf_cstr(&q), buf_cstr(&b), ERR_INVALID, "body");
 	buf_release(&b);
 	buf_release(&q);
 
