@@ -82,9 +82,9 @@ ours() {
   tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null | grep -F -- "$2/" >/dev/null
 }
 
-# launch CWD LOGFILE PIDFILE CMD...: run CMD in CWD in the background in its own session (no terminal
-# signals reach it), stdio to LOGFILE, no inherited descriptors; write its PID to PIDFILE.
-# It stays a child of this shell (so `run` reaps it) and is orphaned when `start` exits.
+# launch CWD LOGFILE PIDFILE CMD...: run CMD in CWD in the background, in its own session (no
+# terminal signal reaches it), stdio to LOGFILE, no inherited descriptors; its PID goes to
+# PIDFILE. It stays a child of this shell (so `run` reaps it); `start` leaves it orphaned.
 launch() {
   local cwd=$1 logf=$2 pidf=$3; shift 3
   (
@@ -224,12 +224,14 @@ my_setup_users() {
     "SELECT CONCAT(QUOTE(User),'@',QUOTE(Host)) FROM mysql.user WHERE User=''") || return 1
   sql="SET SESSION sql_log_bin=0;"
   for h in $anon; do sql+="DROP USER $h;"; done
+  local native="mysql_native_password USING PASSWORD('$MY_PASSWORD')"
   for h in '%' '127.0.0.1'; do
-    sql+="CREATE USER IF NOT EXISTS 'root'@'$h' IDENTIFIED VIA mysql_native_password USING PASSWORD('$MY_PASSWORD');"
-    sql+="ALTER USER 'root'@'$h' IDENTIFIED VIA mysql_native_password USING PASSWORD('$MY_PASSWORD');"
+    sql+="CREATE USER IF NOT EXISTS 'root'@'$h' IDENTIFIED VIA $native;"
+    sql+="ALTER USER 'root'@'$h' IDENTIFIED VIA $native;"
     sql+="GRANT ALL PRIVILEGES ON *.* TO 'root'@'$h' WITH GRANT OPTION;"
   done
-  sql+="ALTER USER 'root'@'localhost' IDENTIFIED VIA unix_socket OR mysql_native_password USING PASSWORD('$MY_PASSWORD');"
+  # localhost = the socket: OS root keeps passwordless access, everyone else uses the password
+  sql+="ALTER USER 'root'@'localhost' IDENTIFIED VIA unix_socket OR $native;"
   sql+="GRANT ALL PRIVILEGES ON *.* TO 'root'@'localhost' WITH GRANT OPTION;"
   my_socket_query "$d" "$sql"
 }
@@ -280,14 +282,20 @@ pg_tcp_query() {  # pg_tcp_query PORT SQL
     -U "$PG_USER" -d "$PG_DATABASE" -c "$2"
 }
 
-# pg_launch DIR PORT: 0 ready, 2 bind failure, 1 other failure
-pg_launch() {
-  local d=$1 port=$2 p=$1/pg pid deadline
+# pg_spawn DIR PORT: configure the port and start the postmaster (pg_wait waits for it)
+pg_spawn() {
+  local p=$1/pg
+  pg_conf "$1" "$2"
   rm -f "$p/launch.pid"
   : >"$p/postgres.log"
   chown postgres:postgres "$p/postgres.log"
   launch "$p" "$p/postgres.log" "$p/launch.pid" \
     runuser -u postgres -- "$PG_BIN/postgres" -D "$p/data"
+}
+
+# pg_wait DIR PORT: 0 ready, 2 bind failure, 1 other failure
+pg_wait() {
+  local d=$1 port=$2 p=$1/pg pid deadline
   pid=$(cat "$p/launch.pid")   # runuser; the postmaster is its child
   deadline=$((SECONDS + TIMEOUT))
   while :; do
@@ -314,18 +322,26 @@ pg_launch() {
 # ------------------------------------------------------------------------------ stopping
 
 # stop_pids SIGNAL PID...: signal, wait up to STOP_GRACE seconds, then SIGKILL (the given PIDs
-# and, for the postmaster, its children).
+# and, for the postmaster, its children). The signal is repeated every 2 s: mariadbd can lose
+# a SIGTERM that arrives early in its startup.
 stop_pids() {
   local sig=$1; shift
-  local pid kids=() deadline
+  local pid kids=() more deadline resend
   [ $# -gt 0 ] || return 0
   for pid in "$@"; do
-    kids+=($(pgrep -P "$pid" 2>/dev/null))
+    mapfile -t more < <(pgrep -P "$pid" 2>/dev/null)
+    kids+=(${more[@]+"${more[@]}"})
     kill -"$sig" "$pid" 2>/dev/null
   done
-  deadline=$((SECONDS + STOP_GRACE))
+  deadline=$((SECONDS + STOP_GRACE)) resend=$((SECONDS + 2))
   while [ $SECONDS -lt $deadline ]; do
-    for pid in "$@"; do alive "$pid" && { sleep 0.1; continue 2; }; done
+    for pid in "$@"; do
+      alive "$pid" || continue
+      if [ $SECONDS -ge $resend ]; then
+        kill -"$sig" "$@" 2>/dev/null; resend=$((SECONDS + 2))
+      fi
+      sleep 0.1; continue 2
+    done
     return 0
   done
   log "still running after ${STOP_GRACE}s, sending SIGKILL to $*"
@@ -356,6 +372,7 @@ pg_pids() {  # the postmaster first (it gets the signal), then the runuser wrapp
 
 stop_mariadb() {
   local d=$1
+  # shellcheck disable=SC2046
   stop_pids TERM $(my_pids "$d")
 }
 
@@ -363,8 +380,10 @@ stop_all() {  # stop_all DIR: both servers in parallel; the runuser wrapper exit
   local d=$1 wrapper pgp myp pid
   wrapper=$(cat "$d/pg/launch.pid" 2>/dev/null)
   pgp=$(pg_pids "$d"); myp=$(my_pids "$d")
+  # shellcheck disable=SC2086
   stop_pids TERM $myp &
   local j=$!
+  # shellcheck disable=SC2086
   stop_pids INT $pgp
   wait "$j"
   if [ -n "$wrapper" ] && ours "$wrapper" "$d"; then stop_pids TERM "$wrapper"; fi
@@ -425,11 +444,13 @@ do_start() {
   log "initialising MariaDB and PostgreSQL data directories in $d"
   my_init "$d" & mj=$!; INIT_JOBS=$mj
   pg_init "$d" & pj=$!; INIT_JOBS="$mj $pj"
-  wait "$mj"; rc=$?
-  if [ $rc -ne 0 ]; then
-    wait "$pj"; log "mariadb-install-db failed"; tail_log "$d/my/install.log"; return 1
+  # initdb is usually done first: start postgres while mariadb-install-db still runs
+  if ! wait "$pj"; then
+    wait "$mj"; log "initdb failed"; tail_log "$d/pg/initdb.log"; return 1
   fi
-  wait "$pj" || { log "initdb failed"; tail_log "$d/pg/initdb.log"; return 1; }
+  PG_PORT=$(pick_port "$MY_PORT") || return 1
+  pg_spawn "$d" "$PG_PORT"
+  wait "$mj" || { log "mariadb-install-db failed"; tail_log "$d/my/install.log"; return 1; }
   INIT_JOBS=
 
   for ((i = 1; ; i++)); do
@@ -437,25 +458,26 @@ do_start() {
     [ $rc -eq 0 ] && break
     if [ $rc -eq 2 ] && [ $i -lt $PORT_TRIES ]; then
       log "MariaDB port $MY_PORT taken, retrying"
-      MY_PORT=$(pick_port) || return 1; my_cnf "$d" "$MY_PORT"; continue
+      MY_PORT=$(pick_port "$PG_PORT") || return 1; my_cnf "$d" "$MY_PORT"; continue
     fi
-    [ $rc -eq 2 ] && { log "MariaDB could not bind a port after $i tries"; tail_log "$d/my/mariadbd.err"; }
+    [ $rc -eq 2 ] && { log "MariaDB could not bind a port after $i tries"
+                       tail_log "$d/my/mariadbd.err"; }
     return 1
   done
   my_setup_users "$d" || { log "creating MariaDB users failed"; return 1; }
   my_tcp_query "$MY_PORT" 'SELECT 1' >/dev/null ||
     { log "MariaDB refuses root/$MY_PASSWORD over TCP"; tail_log "$d/my/mariadbd.err"; return 1; }
 
-  PG_PORT=$(pick_port "$MY_PORT") || return 1
   for ((i = 1; ; i++)); do
-    pg_conf "$d" "$PG_PORT"
-    pg_launch "$d" "$PG_PORT"; rc=$?
+    pg_wait "$d" "$PG_PORT"; rc=$?
     [ $rc -eq 0 ] && break
     if [ $rc -eq 2 ] && [ $i -lt $PORT_TRIES ]; then
       log "PostgreSQL port $PG_PORT taken, retrying"
-      PG_PORT=$(pick_port "$MY_PORT") || return 1; continue
+      PG_PORT=$(pick_port "$MY_PORT") || return 1
+      pg_spawn "$d" "$PG_PORT"; continue
     fi
-    [ $rc -eq 2 ] && { log "PostgreSQL could not bind a port after $i tries"; tail_log "$d/pg/postgres.log"; }
+    [ $rc -eq 2 ] && { log "PostgreSQL could not bind a port after $i tries"
+                       tail_log "$d/pg/postgres.log"; }
     return 1
   done
   write_env "$d" || return 1
@@ -477,7 +499,15 @@ start_cleanup() {
     done
     INIT_JOBS=
   fi
-  stop_all "$d"
+  # half-started servers hold nothing worth a clean shutdown: kill them with their children
+  local wrapper; wrapper=$(cat "$d/pg/launch.pid" 2>/dev/null)
+  [ -n "$wrapper" ] && ours "$wrapper" "$d" || wrapper=
+  # shellcheck disable=SC2046,SC2086
+  tree=$(kill_tree $(my_pids "$d") $(pg_pids "$d") $wrapper)
+  for pid in $tree; do
+    wait "$pid" 2>/dev/null
+    for _ in $(seq 50); do alive "$pid" || break; sleep 0.1; done
+  done
   remove_dir "$d"
 }
 
@@ -511,14 +541,15 @@ cmd_restart_mariadb() {
   MY_PID=
   my_launch "$d" "$MY_PORT" tcp "$@"; rc=$?
   if [ $rc -ne 0 ]; then
-    [ $rc -eq 2 ] && { log "port $MY_PORT is now taken by another process"; tail_log "$d/my/mariadbd.err"; }
+    [ $rc -eq 2 ] && { log "port $MY_PORT is now taken by another process"
+                       tail_log "$d/my/mariadbd.err"; }
     write_env "$d"
     die "MariaDB did not come back (options: ${*:-none})"
   fi
   write_env "$d"
 }
 
-RUN_DIR= RUN_CHILD= INIT_JOBS= START_DIR=
+RUN_DIR='' RUN_CHILD='' INIT_JOBS='' START_DIR=''
 run_cleanup() {
   local pid kids
   if [ -n "$RUN_CHILD" ] && alive "$RUN_CHILD"; then
@@ -540,9 +571,16 @@ run_cleanup() {
   fi
 }
 
-descendants() {
-  local c
-  for c in $(pgrep -P "$1" 2>/dev/null); do echo "$c"; descendants "$c"; done
+descendants() {  # descendants PID...: all descendants (not the PIDs), from one ps snapshot
+  ps -e -o pid= -o ppid= 2>/dev/null | awk -v roots="$*" '
+    { kids[$2] = kids[$2] " " $1 }
+    END {
+      n = split(roots, q, " ")
+      for (i = 1; i <= n; i++) {
+        m = split(kids[q[i]], k, " ")
+        for (j = 1; j <= m; j++) if (!(k[j] in seen)) { seen[k[j]] = 1; print k[j]; q[++n] = k[j] }
+      }
+    }'
 }
 
 # kill_tree PID...: SIGKILL the PIDs and all their descendants, race-free against forks: the
@@ -550,7 +588,7 @@ descendants() {
 kill_tree() {
   local pid tree prev=
   while :; do
-    tree=$(for pid in "$@"; do echo "$pid"; descendants "$pid"; done | sort -un)
+    tree=$( { printf '%s\n' "$@"; descendants "$@"; } | sort -un)
     # shellcheck disable=SC2086
     kill -STOP $tree 2>/dev/null
     [ "$tree" = "$prev" ] && break
@@ -575,7 +613,7 @@ cmd_run() {
          PG_HOST PG_PORT PG_USER PG_PASSWORD PG_DATABASE MY_PID PG_PID
   # CMD runs as a background child so that a signal to this script is handled at once
   # (bash defers traps while a foreground child runs); stdin is passed through explicitly.
-  exec 3<&0
+  { exec 3<&0; } 2>/dev/null || exec 3</dev/null
   "$@" <&3 3<&- &
   RUN_CHILD=$!
   exec 3<&-
