@@ -22,7 +22,7 @@ ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) $(CFLA
 LIBS       = $(PKG_LIBS) -lpthread -lm
 
 CORE_SRC := $(wildcard src/util/*.c src/sign/*.c src/api/*.c src/meta/*.c src/job/*.c \
-             src/steps/*.c src/engines/*.c src/engines/mysql/*.c src/engines/pg/*.c src/client/*.c)
+             src/steps/*.c src/schema/*.c src/engines/*.c src/engines/mysql/*.c src/engines/pg/*.c src/client/*.c)
 CLI_SRC  := $(wildcard src/cli/*.c)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 ITEST_SRC:= $(wildcard tests/integration/test_*.c)
@@ -103,6 +103,7 @@ FUZZ_LIBSRC  := $(wildcard src/util/*.c) src/sign/sign.c src/job/dblist.c \
 FUZZ_LIBOBJ  := $(FUZZ_LIBSRC:%.c=$(FUZZ_BUILD)/obj/%.o)
 FUZZ_BINS    := $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
 FUZZ_OBJ     := $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/obj/fuzz/fuzz_%.o)
+FUZZ_LIBS     = $(shell pkg-config --libs libcjson libxml-2.0 openssl 2>/dev/null) -lpthread -lm
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
                 -fno-omit-frame-pointer
 # clang, unlike gcc, flags vsnprintf(fmt) inside non-attributed helpers.
@@ -121,7 +122,7 @@ fuzz: fuzz-build
 	    -artifact_prefix=$(FUZZ_BUILD)/artifacts/$$t/ $(FUZZ_FLAGS) \
 	    $(FUZZ_BUILD)/corpus/$$t > $(FUZZ_BUILD)/fuzz_$$t.log 2>&1 \
 	    || { tail -n 60 $(FUZZ_BUILD)/fuzz_$$t.log; failed="$$failed $$t"; continue; }; \
-	  grep -E '^#[0-9]+ +DONE|stat::average_exec_per_sec' $(FUZZ_BUILD)/fuzz_$$t.log; \
+	  grep -E '^#[0-9]+[[:space:]]+DONE|stat::average_exec_per_sec' $(FUZZ_BUILD)/fuzz_$$t.log; \
 	done; \
 	if [ -n "$$failed" ]; then \
 	  echo "fuzz: findings in:$$failed (inputs in $(FUZZ_BUILD)/artifacts/)"; exit 1; fi
@@ -133,7 +134,7 @@ fuzz-build:
 fuzz-bins: $(FUZZ_BINS)
 
 $(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/obj/fuzz/fuzz_%.o $(FUZZ_LIBOBJ)
-	$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $^ $(LIBS)
+	$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $^ $(FUZZ_LIBS)
 
 $(FUZZ_BUILD)/obj/fuzz/%.o: fuzz/%.c
 	@mkdir -p $(@D)

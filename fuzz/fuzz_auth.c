@@ -19,9 +19,11 @@
  * checks, which otherwise no random input reaches.
  *
  * As in dispatch.c, the request goes through api_parse_request() first and
- * is verified only if that succeeds. The key is one "fuzzid" pair loaded by
+ * is verified only if that succeeds. The key is a "fuzzid" pair loaded by
  * api_creds_load() from a temporary file at start-up; a fresh nonce cache is
- * made for every input, so runs are reproducible. Checked: a failure leaves
+ * made for every input, so runs are reproducible. The key of the protocol
+ * test vectors ("testid") is added with api_creds_add(), so the vectors in
+ * the seeds verify as they are. Checked: a failure leaves
  * access_key_id NULL and sets an ERR_AUTH_* (or ERR_TOO_LARGE/THROTTLED)
  * code, no message shows the secret, a success names the key, and a
  * verified request sent again is refused as a replay.
@@ -40,6 +42,8 @@
 
 #define KEY_ID  "fuzzid"
 #define SECRET  "fuzz-secret-4e1b9c07d2a85f36"
+#define VEC_ID  "testid"              /* the PROTOCOL.md test vectors' key */
+#define VEC_SECRET "testsecret"
 #define NOW_S   1705307400            /* 2024-01-15T08:30:00Z, as in the seeds */
 #define NFIELDS 9
 
@@ -57,6 +61,7 @@ struct field {
 };
 
 static struct api_creds *creds;
+static bool trace;               /* FUZZ_AUTH_TRACE=1: print each outcome */
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 
@@ -69,6 +74,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 	(void)argc;
 	(void)argv;
+	trace = getenv("FUZZ_AUTH_TRACE") != NULL;
 	FUZZ_CHECK(fd >= 0, "cannot create %s", path);
 	FUZZ_CHECK(fchmod(fd, 0600) == 0 &&
 		   write(fd, text, sizeof(text) - 1) == (ssize_t)(sizeof(text) - 1),
@@ -78,6 +84,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	unlink(path);
 	FUZZ_CHECK(creds != NULL, "api_creds_load: %s", err.msg);
 	FUZZ_CHECK(api_creds_secret(creds, KEY_ID) != NULL, "key not loaded");
+	api_creds_add(creds, VEC_ID, VEC_SECRET);
 	return 0;
 }
 
@@ -119,7 +126,9 @@ static void build(struct api_request *req, unsigned flags, const struct field f[
 		add_header(req, "x-acs-date", &f[F_DATE]);
 		add_header(req, "x-acs-signature-nonce", &f[F_NONCE]);
 	}
+	/* Sent by openapi-client (PROTOCOL.md sec. 2), signed in the V3 vector. */
 	kvlist_add(&req->headers, "user-agent", "AlibabaCloud (fuzz) Node.js");
+	kvlist_add(&req->headers, "x-acs-credentials-provider", "static_ak");
 	if (flags & 0x02)
 		kvlist_add(&req->headers, "content-type", "application/x-www-form-urlencoded");
 	if (buf_append(&req->body, f[F_BODY].p, f[F_BODY].n) < 0)
@@ -162,18 +171,54 @@ static bool is_auth_error(enum err_code c)
 	       c == ERR_THROTTLED;
 }
 
+static bool contains(const char *p, size_t len, const char *s)
+{
+	size_t n = strlen(s);
+
+	for (size_t i = 0; i + n <= len; i++)
+		if (memcmp(p + i, s, n) == 0)
+			return true;
+	return false;
+}
+
+static bool list_contains(const struct kvlist *l, const char *s)
+{
+	for (size_t i = 0; i < l->len; i++)
+		if (strstr(l->items[i].key, s) || strstr(l->items[i].val, s))
+			return true;
+	return false;
+}
+
+/* A secret in a message is a leak unless the request itself carried it, raw
+ * or decoded (libFuzzer learns the harness's own strstr() arguments, so it
+ * does send them). */
+static void check_no_secret(const struct err *err, const char *secret,
+			    const struct api_request *req, const struct field *in)
+{
+	if (!strstr(err->msg, secret) && !strstr(err->detail, secret))
+		return;
+	FUZZ_CHECK(contains(in->p, in->n, secret) || list_contains(&req->params, secret) ||
+		   list_contains(&req->headers, secret),
+		   "secret in \"%s\" / \"%s\"", err->msg, err->detail);
+}
+
 /* Verifies once and checks the outcome; returns api_auth_verify's rc. */
-static int verify(const struct api_auth *auth, struct api_request *req, struct err *err)
+static int verify(const struct api_auth *auth, struct api_request *req,
+		  const struct field *in, struct err *err)
 {
 	int rc;
 
 	err_clear(err);
 	rc = api_auth_verify(auth, req, err);
-	FUZZ_CHECK(!strstr(err->msg, SECRET) && !strstr(err->detail, SECRET),
-		   "secret in \"%s\" / \"%s\"", err->msg, err->detail);
+	if (trace)
+		fprintf(stderr, "auth: %s %s (%s)\n", rc == 0 ? "ok" : err_code_name(err->code),
+			err->msg, err->detail);
+	check_no_secret(err, SECRET, req, in);
+	check_no_secret(err, VEC_SECRET, req, in);
 	if (rc == 0) {
-		FUZZ_CHECK(req->access_key_id && strcmp(req->access_key_id, KEY_ID) == 0,
-			   "success without the key id");
+		FUZZ_CHECK(req->access_key_id && (strcmp(req->access_key_id, KEY_ID) == 0 ||
+						  strcmp(req->access_key_id, VEC_ID) == 0),
+			   "success without a key id");
 		return 0;
 	}
 	FUZZ_CHECK(rc == -1, "rc %d", rc);
@@ -186,7 +231,7 @@ static int verify(const struct api_auth *auth, struct api_request *req, struct e
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct api_auth auth = { 0 };
-	struct field f[NFIELDS];
+	struct field f[NFIELDS], in;
 	struct api_request req;
 	struct err err;
 	unsigned flags;
@@ -194,20 +239,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	flags = data[0];
+	in.p = (const char *)data;
+	in.n = size;
 	split(data + 1, size - 1, f);
 	build(&req, flags, f);
 	auth.creds = creds;
 	auth.nonces = api_nonce_new(8);
 	auth.time_window_s = 900;
 	auth.now_s_override = NOW_S;
-	if (api_parse_request(&req, &err) < 0)
+	if (api_parse_request(&req, &err) < 0) {
+		if (trace)
+			fprintf(stderr, "parse: %s\n", err.msg);
 		goto cleanup;
+	}
 	if (flags & 0x04)
 		sign_v3(&req, &f[F_AUTHZ]);
 	if (flags & 0x08)
 		sign_v1_params(&req);
-	if (verify(&auth, &req, &err) == 0 && (flags & 0x20)) {
-		FUZZ_CHECK(verify(&auth, &req, &err) == -1 && err.code == ERR_AUTH_NONCE,
+	if (verify(&auth, &req, &in, &err) == 0 && (flags & 0x20)) {
+		FUZZ_CHECK(verify(&auth, &req, &in, &err) == -1 && err.code == ERR_AUTH_NONCE,
 			   "replay accepted or refused as %s", err_code_name(err.code));
 	}
 cleanup:

@@ -8,7 +8,7 @@
  * text. Checked: a failure is ERR_INVALID naming DbList / Reserve and leaves
  * *normalized alone; a success returns normalized JSON that validates again
  * to the same text (normalizing is idempotent) and job_reserve_get() reads
- * it without trouble.
+ * it without trouble. job_reserve_get() also reads the raw text.
  *
  * Single-threaded; everything is freed before returning.
  */
@@ -53,12 +53,15 @@ static void run(validate_fn fn, const char *param, const char *text)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *text = xmalloc(size + 1);
+	char *text = xmalloc(size + 1), val[32];
 
 	memcpy(text, data, size);
 	text[size] = '\0';
 	run(job_dblist_validate, "DbList", text);
 	run(job_reserve_validate, "Reserve", text);
+	/* job_reserve_get() reads stored Reserve text; feed it anything too. */
+	job_reserve_get(text, "maxRetryTime", "720", val, sizeof(val));
+	FUZZ_CHECK(strlen(val) < sizeof(val), "job_reserve_get overran");
 	free(text);
 	return 0;
 }

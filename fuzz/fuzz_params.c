@@ -4,19 +4,22 @@
  * One input is used three ways:
  *   1. api_parse_pairs() on all its bytes (NULs included), as the query;
  *   2. api_parse_pairs() on the same bytes as a form body;
- *   3. api_parse_request() on a request whose raw query is the input up to
- *      the first '\n' (cut at a NUL, as a C string from the HTTP layer is)
- *      and whose form body is everything after it.
+ *   3. api_parse_request() on a request built from the input split at '\n':
+ *      the raw query (cut at a NUL, as a C string from the HTTP layer is),
+ *      then the Content-Type header value (not sent when empty), then the
+ *      body (the rest, verbatim). Without a '\n' the input is the query.
  * Besides crashes, leaks and UB, it checks what params.c promises: decoded
  * keys are non-empty, within API_MAX_KEY_LEN, and every key and value is
  * UTF-8 without NUL; at most API_MAX_PARAMS pairs; an error carries a code
  * of ERR_INVALID/ERR_TOO_LARGE and names a parameter; the merged list has
- * no repeated key and the body wins over the query.
+ * no repeated key, holds every query key and, when the Content-Type is the
+ * form type, every body pair, with the body winning over the query.
  *
  * Single-threaded; every list is freed before returning.
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "api/internal.h"
 #include "fuzz.h"
@@ -61,6 +64,22 @@ static void fuzz_pairs(const uint8_t *data, size_t size, const char *where)
 	kvlist_release(&l);
 }
 
+/* The oracle's own reading of PROTOCOL.md sec. 2 rule 1: the body is
+ * decoded when the media type is application/x-www-form-urlencoded (any
+ * case, leading blanks, any parameters after ';' or a blank). */
+static bool form_body(const char *ctype)
+{
+	static const char form[] = "application/x-www-form-urlencoded";
+	size_t n = sizeof(form) - 1;
+
+	if (!ctype)
+		return false;
+	ctype += strspn(ctype, " \t");
+	if (strncasecmp(ctype, form, n) != 0)
+		return false;
+	return ctype[n] == '\0' || ctype[n] == ';' || ctype[n] == ' ' || ctype[n] == '\t';
+}
+
 /* After a successful api_parse_request: one entry per key, every query
  * and body key present, and the body's value wins. */
 static void check_merged(const struct api_request *req)
@@ -76,7 +95,9 @@ static void check_merged(const struct api_request *req)
 			FUZZ_CHECK(strcmp(p->items[i].key, p->items[j].key) != 0,
 				   "key \"%s\" twice in params", p->items[i].key);
 	kvlist_init(&body);
-	if (req->body.len > 0)
+	if (!form_body(kvlist_get(&req->headers, "content-type")))
+		FUZZ_CHECK(p->len == req->query.len, "a body that is not a form was decoded");
+	else if (req->body.len > 0)
 		FUZZ_CHECK(api_parse_pairs(buf_cstr(&req->body), req->body.len, "body",
 					   &body, &err) == 0, "body parsed once, not twice");
 	for (size_t i = 0; i < body.len; i++) {
@@ -96,10 +117,11 @@ static void check_merged(const struct api_request *req)
 
 static void fuzz_request(const uint8_t *data, size_t size)
 {
-	const uint8_t *nl = memchr(data, '\n', size);
-	size_t qlen = nl ? (size_t)(nl - data) : size;
+	const uint8_t *nl = memchr(data, '\n', size), *nl2 = NULL;
+	size_t qlen = nl ? (size_t)(nl - data) : size, off;
 	struct api_request req;
 	struct err err;
+	char *ctype;
 	int rc;
 
 	api_request_init(&req);
@@ -107,9 +129,17 @@ static void fuzz_request(const uint8_t *data, size_t size)
 	free(req.raw_query);
 	req.raw_query = xstrndup((const char *)data, qlen);   /* stops at a NUL */
 	if (nl) {
-		kvlist_add(&req.headers, "content-type",
-			   "application/x-www-form-urlencoded; charset=UTF-8");
-		if (buf_append(&req.body, nl + 1, size - qlen - 1) < 0)
+		off = qlen + 1;
+		nl2 = memchr(data + off, '\n', size - off);
+		ctype = xstrndup((const char *)data + off,
+				 nl2 ? (size_t)(nl2 - data) - off : size - off);
+		if (*ctype)
+			kvlist_add(&req.headers, "content-type", ctype);
+		free(ctype);
+	}
+	if (nl2) {
+		off = (size_t)(nl2 - data) + 1;
+		if (buf_append(&req.body, data + off, size - off) < 0)
 			req.body_too_large = true;
 	}
 	err_clear(&err);

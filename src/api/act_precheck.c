@@ -39,7 +39,7 @@ static void add_id(cJSON *o, const char *key, int64_t v)
 }
 
 /* One ProgressInfo, every field of the seed with its type. */
-static cJSON *progress_info(const struct meta_item *it, const char *step_id)
+cJSON *progress_info(const struct meta_item *it, const char *step_id)
 {
 	cJSON *o = cJSON_CreateObject();
 	cJSON *logs;
@@ -180,10 +180,8 @@ int act_describe_pre_check_status(struct api_call *call, struct err *err)
 	cJSON_AddStringToObject(r, "Code", q.code);
 	cJSON_AddNumberToObject(r, "PageNumber", (double)q.page);
 	cJSON_AddArrayToObject(r, "SubDistributedJobStatus");
-	cJSON_AddArrayToObject(r, "FullNetCheckJobStatus");
-	cJSON *nd = cJSON_AddObjectToObject(r, "NetworkDiagnosisResult");
-	cJSON_AddStringToObject(nd, "ModelVersion", "opendts-network-v1");
-	cJSON_AddArrayToObject(nd, "Diagnosis");
+	if (act__netcheck_fields(call, j.id, q.code, step_id, err) < 0)
+		goto out;
 	rc = 0;
 out:
 	meta_subtask_release(&st);

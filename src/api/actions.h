@@ -27,4 +27,16 @@ int act_skip_pre_check(struct api_call *call, struct err *err);
 int act__job_fields(struct api_call *call, const struct meta_job *j, bool detail,
 		    bool with_dblist, cJSON *obj, struct err *err);
 
+/* One ProgressInfo object of DescribePreCheckStatus (act_precheck.c): every
+ * field of the seed with its type; JobId is step_id. The caller owns it. */
+cJSON *progress_info(const struct meta_item *it, const char *step_id);
+
+/* Adds FullNetCheckJobStatus and NetworkDiagnosisResult of the job to
+ * call->resp (act_netcheck.c): the network check of the precheck for JobCode
+ * "01", else (and when it never ran) [] and {ModelVersion, Diagnosis: []}.
+ * step_id is the precheck subtask's JobId ("" when none). Errors: the
+ * metastore's. */
+int act__netcheck_fields(struct api_call *call, const char *job_id, const char *code,
+			 const char *step_id, struct err *err);
+
 #endif

@@ -248,6 +248,8 @@ static int xml_content(xmlTextWriterPtr w, const char *name, const cJSON *v, int
 {
 	char num[400];
 
+	if (depth > RENDER_MAX_DEPTH)
+		return -1;
 	if (cJSON_IsObject(v))
 		return xml_members(w, v, depth + 1);
 	if (cJSON_IsArray(v)) {

@@ -148,7 +148,7 @@ static bool is_true(const cJSON *v)
 int job_dblist_validate(const char *json, char **normalized, struct err *err)
 {
 	static const char *const keys[] = { "dml_op", "ddl_op", "state", NULL };
-	cJSON *root = cJSON_ParseWithLength(json, strlen(json));
+	cJSON *root = cJSON_ParseWithLengthOpts(json, strlen(json) + 1, NULL, 1);
 	const cJSON *db;
 	char path[256];
 	int rc = -1;
@@ -202,7 +202,7 @@ int job_reserve_validate(const char *json, char **normalized, struct err *err)
 		{ "targetTableMode", { "0", "2", NULL } },
 		{ "autoStartModulesAfterConfig", { "none", "auto", "all", NULL } },
 	};
-	cJSON *root = cJSON_ParseWithLength(json, strlen(json));
+	cJSON *root = cJSON_ParseWithLengthOpts(json, strlen(json) + 1, NULL, 1);
 	int rc = -1;
 
 	if (!root || !cJSON_IsObject(root)) {

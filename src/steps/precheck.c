@@ -28,16 +28,16 @@
 #include "util/timefmt.h"
 #include "util/xalloc.h"
 
-static const struct precheck_check checks[] = {
-	{ "CHECK_CONN_SRC", 1, false, precheck__conn_src },
-	{ "CHECK_CONN_DEST", 2, false, precheck__conn_dest },
+/* Every table of checks, in the order they run and are listed. */
+static const struct precheck_check *const tables[] = {
+	precheck__conn_checks, precheck__src_checks, precheck__dst_checks,
+	precheck__both_checks,
 };
-
-#define N_CHECKS (sizeof(checks) / sizeof(checks[0]))
 
 /* One check in flight: filled by its thread, read after the join. */
 struct slot {
 	const struct step_ctx *ctx;
+	const struct precheck_env *env;
 	const struct precheck_check *check;
 	struct precheck_result res;
 	int64_t boot_ms;
@@ -166,7 +166,8 @@ static int record_result(const struct slot *s, struct err *err)
 
 	if (s->res.cancelled || !s->res.state)
 		return record(s->ctx, s->check, PRECHECK_NOT_STARTED, 0, 0, NULL, err);
-	log_at(strcmp(s->res.state, PRECHECK_SUCCESS) == 0 ? LOG_INFO : LOG_WARN,
+	log_at(strcmp(s->res.state, PRECHECK_SUCCESS) == 0 ||
+	       strcmp(s->res.state, PRECHECK_NOT_STARTED) == 0 ? LOG_INFO : LOG_WARN,
 	       "precheck.item", "job_id=%s item=%s state=%s msg=%s", s->ctx->job->id,
 	       s->check->item, s->res.state,
 	       log_quote(quoted, sizeof(quoted), s->res.n_logs ? s->res.logs[0].msg : ""));
@@ -175,35 +176,144 @@ static int record_result(const struct slot *s, struct err *err)
 
 /* ---- running ------------------------------------------------------------ */
 
-static void *slot_main(void *arg)
-{
-	struct slot *s = arg;
+struct plan {
+	struct slot *slots;        /* the checks that apply to this job */
+	size_t n;
+	struct precheck_env env;
+	struct netcheck_run {
+		const struct step_ctx *ctx;
+		struct precheck_netcheck *result;
+	} netcheck;
+};
 
-	s->check->run(s->ctx, &s->res);
-	s->finish_ms = time_now_ms();
+static void *netcheck_main(void *arg)
+{
+	struct netcheck_run *r = arg;
+
+	r->result = precheck__netcheck_probe(r->ctx);
 	return NULL;
 }
 
-/* Starts every check on its own thread; runs a check inline when no thread
- * can be created, so a loaded host still gets an answer. */
-static void run_all(struct slot *slots)
+static void run_slot(struct slot *s)
 {
-	for (size_t i = 0; i < N_CHECKS; i++) {
-		if (pthread_create(&slots[i].thread, NULL, slot_main, &slots[i]) == 0)
-			slots[i].started = true;
-		else
-			slot_main(&slots[i]);
+	s->check->run(s->env, &s->res);
+	s->finish_ms = time_now_ms();
+}
+
+static void *slot_main(void *arg)
+{
+	run_slot(arg);
+	return NULL;
+}
+
+/* Why a side's checks cannot run, or NULL when they can. */
+static const char *side_blocked(const struct precheck_env *env, enum precheck_side side)
+{
+	bool src = env->src != NULL, dst = env->dst_my || env->dst_pg;
+
+	if ((side == PRECHECK_SIDE_SRC || side == PRECHECK_SIDE_BOTH) && !src)
+		return "not checked: the source database could not be reached (see CHECK_CONN_SRC)";
+	if ((side == PRECHECK_SIDE_DST || side == PRECHECK_SIDE_BOTH) && !dst)
+		return "not checked: the destination database could not be reached "
+		       "(see CHECK_CONN_DEST)";
+	return NULL;
+}
+
+/* Runs, one after another, the slots of one side (a side's connection is
+ * used by one thread only); a cancel stops before the next check. */
+struct side_run {
+	struct plan *plan;
+	enum precheck_side side;
+	pthread_t thread;
+	bool started;
+};
+
+static void *side_main(void *arg)
+{
+	struct side_run *r = arg;
+	const char *why = side_blocked(&r->plan->env, r->side);
+
+	for (size_t i = 0; i < r->plan->n; i++) {
+		struct slot *s = &r->plan->slots[i];
+		if (s->check->side != r->side)
+			continue;
+		if (step_cancelled(s->ctx)) {
+			s->res.cancelled = true;
+			continue;
+		}
+		if (why) {
+			s->res.state = PRECHECK_NOT_STARTED;
+			precheck__log(&s->res, "INFO", "skipped", NULL, "%s", why);
+			continue;
+		}
+		run_slot(s);
 	}
-	for (size_t i = 0; i < N_CHECKS; i++)
-		if (slots[i].started)
-			pthread_join(slots[i].thread, NULL);
+	return NULL;
+}
+
+static void start_side(struct side_run *r)
+{
+	r->started = pthread_create(&r->thread, NULL, side_main, r) == 0;
+	if (!r->started)
+		side_main(r);
+}
+
+static void join_side(struct side_run *r)
+{
+	if (r->started)
+		pthread_join(r->thread, NULL);
+}
+
+static bool passed(const struct plan *p, const char *item)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (strcmp(p->slots[i].check->item, item) == 0)
+			return p->slots[i].res.state &&
+			       strcmp(p->slots[i].res.state, PRECHECK_SUCCESS) == 0;
+	return false;
+}
+
+/* Stage 1: the connectivity checks, in parallel. Stage 2: gather the env.
+ * Stage 3: source and destination checks, one thread per side. Stage 4:
+ * the checks that compare both servers. */
+static void run_all(struct plan *p, const struct step_ctx *ctx)
+{
+	struct side_run conn = { p, PRECHECK_SIDE_CONN, 0, false };
+	struct side_run src = { p, PRECHECK_SIDE_SRC, 0, false };
+	struct side_run dst = { p, PRECHECK_SIDE_DST, 0, false };
+	struct side_run both = { p, PRECHECK_SIDE_BOTH, 0, false };
+	pthread_t th[8];
+	size_t nth = 0;
+
+	for (size_t i = 0; i < p->n && nth < 8; i++) {
+		struct slot *s = &p->slots[i];
+		if (s->check->side != PRECHECK_SIDE_CONN)
+			continue;
+		if (pthread_create(&th[nth], NULL, slot_main, s) == 0)
+			nth++;
+		else
+			run_slot(s);
+	}
+	if (!step_cancelled(ctx) &&
+	    pthread_create(&th[nth], NULL, netcheck_main, &p->netcheck) == 0)
+		nth++;
+	for (size_t i = 0; i < nth; i++)
+		pthread_join(th[i], NULL);
+	(void)conn;
+	precheck__env_open(&p->env, ctx, !step_cancelled(ctx) && passed(p, "CHECK_CONN_SRC"),
+			   !step_cancelled(ctx) && passed(p, "CHECK_CONN_DEST"));
+	start_side(&src);
+	start_side(&dst);
+	join_side(&src);
+	join_side(&dst);
+	side_main(&both);
 }
 
 /* After the results are written: the names of failed items that are not
  * skipped (SkipPreCheck sets `skip`; meta_item_put keeps it), into `failed`. */
-static int collect_failures(const struct step_ctx *ctx, struct buf *failed,
-			    struct err *err)
+static int collect_failures(const struct plan *p, struct buf *failed, struct err *err)
 {
+	const struct step_ctx *ctx = p->env.ctx;
 	struct meta_item_filter f = {
 		.job_id = ctx->job->id, .code = ctx->code ? ctx->code : "01",
 		.kind = META_ITEM_PROGRESS, .state = PRECHECK_FAILED,
@@ -216,8 +326,8 @@ static int collect_failures(const struct step_ctx *ctx, struct buf *failed,
 	for (size_t i = 0; i < n; i++) {
 		bool ours = false;
 
-		for (size_t j = 0; j < N_CHECKS; j++)
-			ours = ours || strcmp(items[i].key, checks[j].item) == 0;
+		for (size_t j = 0; j < p->n; j++)
+			ours = ours || strcmp(items[i].key, p->slots[j].check->item) == 0;
 		if (ours && !items[i].skip)
 			buf_printf(failed, "%s%s", failed->len ? ", " : "", items[i].item);
 		meta_item_release(&items[i]);
@@ -227,41 +337,65 @@ static int collect_failures(const struct step_ctx *ctx, struct buf *failed,
 }
 
 /* Marks every item Checking (with a fresh boot time and no old logs). */
-static int mark_checking(struct slot *slots, struct err *err)
+static int mark_checking(struct plan *p, struct err *err)
 {
-	for (size_t i = 0; i < N_CHECKS; i++) {
-		slots[i].boot_ms = time_now_ms();
-		if (record(slots[i].ctx, slots[i].check, PRECHECK_CHECKING, slots[i].boot_ms,
-			   0, NULL, err) < 0)
+	for (size_t i = 0; i < p->n; i++) {
+		p->slots[i].boot_ms = time_now_ms();
+		if (record(p->slots[i].ctx, p->slots[i].check, PRECHECK_CHECKING,
+			   p->slots[i].boot_ms, 0, NULL, err) < 0)
 			return -1;
 	}
 	return 0;
 }
 
+/* The checks that apply to the job, in table order. */
+static void plan_init(struct plan *p, const struct step_ctx *ctx)
+{
+	memset(p, 0, sizeof(*p));
+	p->env.ctx = ctx;
+	p->env.job = ctx->job;
+	p->netcheck.ctx = ctx;
+	for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++) {
+		for (const struct precheck_check *c = tables[t]; c->item; c++) {
+			if (c->applies && !c->applies(ctx->job))
+				continue;
+			p->slots = xrealloc(p->slots, (p->n + 1) * sizeof(*p->slots));
+			p->slots[p->n] = (struct slot){ .ctx = ctx, .env = &p->env, .check = c };
+			p->n++;
+		}
+	}
+}
+
+static void plan_release(struct plan *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		precheck__result_release(&p->slots[i].res);
+	free(p->slots);
+	if (p->netcheck.result)
+		precheck__netcheck_record(NULL, p->netcheck.result, NULL);
+	precheck__env_close(&p->env);
+}
+
 enum step_result step_precheck_run(struct step_ctx *ctx, struct err *err)
 {
-	struct slot slots[N_CHECKS];
 	enum step_result result = STEP_FAILED;
 	bool cancelled = false;
 	struct buf failed;
+	struct plan p;
 
 	buf_init(&failed, 4096);
-	memset(slots, 0, sizeof(slots));
-	for (size_t i = 0; i < N_CHECKS; i++) {
-		slots[i].ctx = ctx;
-		slots[i].check = &checks[i];
-	}
+	plan_init(&p, ctx);
 	if (step_cancelled(ctx)) {
 		err_set(err, ERR_CANCELLED, "precheck of job %s cancelled", ctx->job->id);
 		result = STEP_CANCELLED;
 		goto cleanup;
 	}
-	if (mark_checking(slots, err) < 0)
+	if (mark_checking(&p, err) < 0)
 		goto cleanup;
-	run_all(slots);
-	for (size_t i = 0; i < N_CHECKS; i++) {
-		cancelled = cancelled || slots[i].res.cancelled;
-		if (record_result(&slots[i], err) < 0)
+	run_all(&p, ctx);
+	for (size_t i = 0; i < p.n; i++) {
+		cancelled = cancelled || p.slots[i].res.cancelled;
+		if (record_result(&p.slots[i], err) < 0)
 			goto cleanup;
 	}
 	if (cancelled) {
@@ -269,7 +403,15 @@ enum step_result step_precheck_run(struct step_ctx *ctx, struct err *err)
 		result = STEP_CANCELLED;
 		goto cleanup;
 	}
-	if (collect_failures(ctx, &failed, err) < 0)
+	if (p.netcheck.result) {
+		struct precheck_netcheck *nc = p.netcheck.result;
+		p.netcheck.result = NULL;
+		if (precheck__netcheck_record(ctx, nc, err) < 0)
+			goto cleanup;
+	}
+	if (precheck__assess_record(&p.env, err) < 0)
+		goto cleanup;
+	if (collect_failures(&p, &failed, err) < 0)
 		goto cleanup;
 	if (failed.len) {
 		err_set(err, ERR_INVALID, "precheck failed: %s", buf_cstr(&failed));
@@ -279,8 +421,7 @@ enum step_result step_precheck_run(struct step_ctx *ctx, struct err *err)
 	}
 	result = STEP_DONE;
 cleanup:
-	for (size_t i = 0; i < N_CHECKS; i++)
-		precheck__result_release(&slots[i].res);
+	plan_release(&p);
 	buf_release(&failed);
 	return result;
 }

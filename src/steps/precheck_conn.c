@@ -307,12 +307,18 @@ cleanup:
 	free(version);
 }
 
-void precheck__conn_src(const struct step_ctx *ctx, struct precheck_result *res)
+void precheck__conn_src(const struct precheck_env *env, struct precheck_result *res)
 {
-	conn_check_run(ctx, &side_src, &ctx->job->src, res);
+	conn_check_run(env->ctx, &side_src, &env->job->src, res);
 }
 
-void precheck__conn_dest(const struct step_ctx *ctx, struct precheck_result *res)
+void precheck__conn_dest(const struct precheck_env *env, struct precheck_result *res)
 {
-	conn_check_run(ctx, &side_dst, &ctx->job->dst, res);
+	conn_check_run(env->ctx, &side_dst, &env->job->dst, res);
 }
+
+const struct precheck_check precheck__conn_checks[] = {
+	{ "CHECK_CONN_SRC", 1, false, PRECHECK_SIDE_CONN, NULL, precheck__conn_src },
+	{ "CHECK_CONN_DEST", 2, false, PRECHECK_SIDE_CONN, NULL, precheck__conn_dest },
+	{ NULL, 0, false, PRECHECK_SIDE_CONN, NULL, NULL },
+};

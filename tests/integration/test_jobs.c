@@ -29,6 +29,10 @@ static int setup(void **state)
 		return -1;
 	}
 	memset(&D, 0, sizeof(D));
+	/* The objects the jobs select must exist: the precheck looks. */
+	if (itest_mysql_exec("CREATE DATABASE IF NOT EXISTS itest; "
+			     "CREATE TABLE IF NOT EXISTS itest.t (id INT PRIMARY KEY, v VARCHAR(10))") < 0)
+		return -1;
 	return itest_dtsd_start(&D, NULL, NULL);
 }
 
@@ -57,7 +61,7 @@ static const char *configure(const char *dst_engine, const char *src_pw, int dst
 	kvlist_add(&p, "StructureInitialization", schema ? "true" : "false");
 	kvlist_add(&p, "DataInitialization", "false");
 	kvlist_add(&p, "DataSynchronization", "false");
-	kvlist_add(&p, "DbList", "{\"itest\":{\"name\":\"itest\",\"all\":true}}");
+	kvlist_add(&p, "DbList", "{\"itest\":{\"name\":\"itest_copy\",\"all\":true}}");
 	if (mode)
 		kvlist_add(&p, "Reserve", mode);
 	itest_src_params(&p, &MY, src_pw);

@@ -66,6 +66,7 @@ static void test_dblist_unknown_keys_kept(void **state)
 static void test_dblist_errors_name_the_path(void **state)
 {
 	expect_dblist_error("not json", "not valid JSON");
+	expect_dblist_error("{\"db\":{\"all\":true}} trailing }{", "not valid JSON");
 	expect_dblist_error("[]", "non-empty object");
 	expect_dblist_error("{}", "non-empty object");
 	expect_dblist_error("{\"db\":true}", "database \"db\": must be an object");
@@ -117,6 +118,7 @@ static void test_reserve_rules(void **state)
 	assert_non_null(strstr(err.msg, "targetTableMode"));
 	assert_int_equal(job_reserve_validate("{\"autoStartModulesAfterConfig\":\"later\"}", &norm, &err), -1);
 	assert_int_equal(job_reserve_validate("[1]", &norm, &err), -1);
+	assert_int_equal(job_reserve_validate("{\"targetTableMode\":\"2\"}xyz", &norm, &err), -1);
 	assert_int_equal(job_reserve_validate("{", &norm, &err), -1);
 	assert_null(norm);
 }

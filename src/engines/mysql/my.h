@@ -15,7 +15,10 @@
 #define OPENDTS_ENGINES_MYSQL_MY_H
 
 #include <mysql.h>
+#include <stdbool.h>
+#include <stddef.h>
 
+#include "util/buf.h"
 #include "util/err.h"
 
 #define MY_DEFAULT_PORT 3306
@@ -72,5 +75,29 @@ int my_query(struct my_conn *c, const char *sql, struct err *err);
  * returned no row or SQL NULL. Errors as for my_query(). */
 int my_query_value(struct my_conn *c, const char *sql, char **value,
 		   struct err *err);
+
+/* ---- multi-row results and quoting ---------------------------------------
+ * For catalog and settings queries whose answer fits in memory. */
+
+struct my_rows;
+
+/* Runs a query and keeps its whole result; returns it (free with
+ * my_rows_free) or NULL with err set as for my_query(). A statement without
+ * a result set gives an empty result. */
+struct my_rows *my_query_rows(struct my_conn *c, const char *sql, struct err *err);
+/* Moves to the next row (the first on the first call); false at the end. */
+bool my_rows_next(struct my_rows *r);
+/* Column `col` of the current row as text, or NULL for SQL NULL (or no such
+ * column). Borrowed; valid until the next my_rows_next() or my_rows_free(). */
+const char *my_rows_get(const struct my_rows *r, unsigned col);
+size_t my_rows_count(const struct my_rows *r);
+void my_rows_free(struct my_rows *r);   /* NULL is a no-op */
+
+/* Appends s as a single-quoted SQL string literal, escaped by the client
+ * library for the connection's character set and sql_mode. -1 when the
+ * buffer cap is reached. */
+int my_quote_literal(struct my_conn *c, struct buf *out, const char *s);
+/* Appends name as a backtick-quoted identifier (backticks doubled). */
+int my_quote_ident(struct buf *out, const char *name);
 
 #endif

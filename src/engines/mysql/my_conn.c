@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/buf.h"
 #include "util/str.h"
 #include "util/timefmt.h"
 #include "util/xalloc.h"
@@ -294,4 +295,95 @@ int my_query_value(struct my_conn *c, const char *sql, char **value, struct err 
 		*value = NULL;
 	}
 	return rc;
+}
+
+/* ---- multi-row results, quoting ------------------------------------------ */
+
+struct my_rows {
+	MYSQL_RES *res;
+	MYSQL_ROW row;           /* the current row, NULL before the first next() */
+	unsigned ncols;
+};
+
+struct my_rows *my_query_rows(struct my_conn *c, const char *sql, struct err *err)
+{
+	struct my_rows *rows;
+	MYSQL_RES *r;
+
+	c->query_start_ms = time_mono_ms();
+	if (mysql_real_query(c->mysql, sql, strlen(sql)) != 0) {
+		query_error(c, err);
+		return NULL;
+	}
+	r = mysql_store_result(c->mysql);
+	if (!r && mysql_errno(c->mysql)) {
+		query_error(c, err);
+		return NULL;
+	}
+	if (drain_rest(c, err) < 0) {
+		if (r)
+			mysql_free_result(r);
+		return NULL;
+	}
+	rows = xcalloc(1, sizeof(*rows));
+	rows->res = r;            /* NULL: a statement without a result set */
+	rows->ncols = r ? mysql_num_fields(r) : 0;
+	return rows;
+}
+
+bool my_rows_next(struct my_rows *r)
+{
+	if (!r->res)
+		return false;
+	r->row = mysql_fetch_row(r->res);
+	return r->row != NULL;
+}
+
+const char *my_rows_get(const struct my_rows *r, unsigned col)
+{
+	if (!r->row || col >= r->ncols)
+		return NULL;
+	return r->row[col];
+}
+
+size_t my_rows_count(const struct my_rows *r)
+{
+	return r->res ? (size_t)mysql_num_rows(r->res) : 0;
+}
+
+void my_rows_free(struct my_rows *r)
+{
+	if (!r)
+		return;
+	if (r->res)
+		mysql_free_result(r->res);
+	free(r);
+}
+
+int my_quote_literal(struct my_conn *c, struct buf *out, const char *s)
+{
+	size_t n = strlen(s);
+	char *tmp = xmalloc(2 * n + 1);
+	unsigned long len;
+	int rc;
+
+	/* Connector/C escapes for the connection's character set and, when the
+	 * server reports NO_BACKSLASH_ESCAPES, by doubling quotes instead. */
+	len = mysql_real_escape_string(c->mysql, tmp, s, (unsigned long)n);
+	rc = len == (unsigned long)-1 ? -1 : 0;
+	if (rc == 0)
+		rc = buf_putc(out, '\'') < 0 || buf_append(out, tmp, len) < 0 ||
+		     buf_putc(out, '\'') < 0 ? -1 : 0;
+	free(tmp);
+	return rc;
+}
+
+int my_quote_ident(struct buf *out, const char *name)
+{
+	if (buf_putc(out, '`') < 0)
+		return -1;
+	for (const char *p = name; *p; p++)
+		if ((*p == '`' && buf_putc(out, '`') < 0) || buf_putc(out, *p) < 0)
+			return -1;
+	return buf_putc(out, '`');
 }

@@ -13,7 +13,9 @@
 #define OPENDTS_ENGINES_PG_PG_H
 
 #include <libpq-fe.h>
+#include <stddef.h>
 
+#include "util/buf.h"
 #include "util/err.h"
 
 #define PG_DEFAULT_PORT 5432
@@ -69,5 +71,26 @@ PGconn *pg_raw(struct pg_conn *c);
  * read_timeout_s (the connection is then unusable: close it). */
 int pg_query_value(struct pg_conn *c, const char *sql, char **value,
 		   struct err *err);
+
+/* ---- multi-row results and quoting ---------------------------------------
+ * For catalog and settings queries whose answer fits in memory. */
+
+struct pg_rows;
+
+/* Runs sql with nparams text parameters ($1, $2... bound by libpq, never
+ * pasted; params may be NULL when nparams is 0) and keeps the whole result:
+ * returns it (free with pg_rows_free) or NULL with err set as for
+ * pg_query_value(). */
+struct pg_rows *pg_query_rows(struct pg_conn *c, const char *sql, int nparams,
+			      const char *const *params, struct err *err);
+size_t pg_rows_count(const struct pg_rows *r);
+/* The value at (row, col) as text, or NULL for SQL NULL or out of range.
+ * Borrowed; valid until pg_rows_free(). */
+const char *pg_rows_get(const struct pg_rows *r, size_t row, int col);
+void pg_rows_free(struct pg_rows *r);   /* NULL is a no-op */
+
+/* Appends name as a double-quoted identifier (quotes doubled), so the
+ * server keeps its case. -1 when the buffer cap is reached. */
+int pg_quote_ident(struct buf *out, const char *name);
 
 #endif

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/buf.h"
 #include "util/str.h"
 #include "util/timefmt.h"
 #include "util/xalloc.h"
@@ -229,39 +230,103 @@ static void result_error(struct pg_conn *c, const PGresult *r, struct err *err)
 		state ? state : "none");
 }
 
-int pg_query_value(struct pg_conn *c, const char *sql, char **value, struct err *err)
+/* Sends sql with text parameters and waits for its result: *out is the
+ * successful result (caller PQclear()s it), or NULL with err set. */
+static int exec_params(struct pg_conn *c, const char *sql, int nparams,
+		       const char *const *params, PGresult **out, struct err *err)
 {
 	PGresult *r = NULL;
 	ExecStatusType st;
-	int rc = -1;
 
-	if (value)
-		*value = NULL;
+	*out = NULL;
 	if (c->broken) {
 		err_set(err, ERR_CONNECT, "connection to PostgreSQL server %s is unusable "
 			"after a timeout", c->target);
 		return -1;
 	}
-	if (!PQsendQueryParams(c->pg, sql, 0, NULL, NULL, NULL, NULL, 0)) {
+	if (!PQsendQueryParams(c->pg, sql, nparams, NULL, params, NULL, NULL, 0)) {
 		lost(c, err);
 		return -1;
 	}
 	if (await(c, &r, err) < 0)
-		goto cleanup;
+		goto fail;
 	if (!r) {
 		lost(c, err);
-		goto cleanup;
+		goto fail;
 	}
 	st = PQresultStatus(r);
 	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
 		result_error(c, r, err);
-		goto cleanup;
+		goto fail;
 	}
-	if (value && st == PGRES_TUPLES_OK && PQntuples(r) > 0 && PQnfields(r) > 0 &&
-	    !PQgetisnull(r, 0, 0))
-		*value = xstrdup(PQgetvalue(r, 0, 0));
-	rc = 0;
-cleanup:
+	*out = r;
+	return 0;
+fail:
 	PQclear(r);
-	return rc;
+	return -1;
+}
+
+int pg_query_value(struct pg_conn *c, const char *sql, char **value, struct err *err)
+{
+	PGresult *r = NULL;
+
+	if (value)
+		*value = NULL;
+	if (exec_params(c, sql, 0, NULL, &r, err) < 0)
+		return -1;
+	if (value && PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0 &&
+	    PQnfields(r) > 0 && !PQgetisnull(r, 0, 0))
+		*value = xstrdup(PQgetvalue(r, 0, 0));
+	PQclear(r);
+	return 0;
+}
+
+/* ---- multi-row results, quoting ------------------------------------------ */
+
+struct pg_rows {
+	PGresult *res;
+};
+
+struct pg_rows *pg_query_rows(struct pg_conn *c, const char *sql, int nparams,
+			      const char *const *params, struct err *err)
+{
+	struct pg_rows *rows;
+	PGresult *r;
+
+	if (exec_params(c, sql, nparams, params, &r, err) < 0)
+		return NULL;
+	rows = xcalloc(1, sizeof(*rows));
+	rows->res = r;
+	return rows;
+}
+
+size_t pg_rows_count(const struct pg_rows *r)
+{
+	return PQresultStatus(r->res) == PGRES_TUPLES_OK ? (size_t)PQntuples(r->res) : 0;
+}
+
+const char *pg_rows_get(const struct pg_rows *r, size_t row, int col)
+{
+	if (row >= pg_rows_count(r) || col < 0 || col >= PQnfields(r->res) ||
+	    PQgetisnull(r->res, (int)row, col))
+		return NULL;
+	return PQgetvalue(r->res, (int)row, col);
+}
+
+void pg_rows_free(struct pg_rows *r)
+{
+	if (!r)
+		return;
+	PQclear(r->res);
+	free(r);
+}
+
+int pg_quote_ident(struct buf *out, const char *name)
+{
+	if (buf_putc(out, '"') < 0)
+		return -1;
+	for (const char *p = name; *p; p++)
+		if ((*p == '"' && buf_putc(out, '"') < 0) || buf_putc(out, *p) < 0)
+			return -1;
+	return buf_putc(out, '"');
 }
