@@ -27,6 +27,7 @@
 
 #include "engines/mysql/my.h"
 #include "engines/pg/pg.h"
+#include "lib/itest.h"
 #include "meta/meta.h"
 #include "steps/precheck.h"
 #include "util/timefmt.h"
@@ -146,6 +147,11 @@ static void insert_job(struct fixture *f, const struct meta_endpoint *src,
 	j.dst = *dst;
 	j.desired = "run";
 	j.generation = 1;
+	/* Select an object that exists, so only connectivity decides. */
+	j.db_list = "{\"itprecheck\":{\"name\":\"itprecheck_copy\",\"all\":true}}";
+	if (itest_mysql_exec("CREATE DATABASE IF NOT EXISTS itprecheck; CREATE TABLE IF NOT EXISTS "
+			     "itprecheck.t (id INT PRIMARY KEY)") < 0)
+		fail_msg("cannot create the itprecheck database");
 	if (meta_job_insert(f->m, &j, &e) < 0)
 		fail_msg("meta_job_insert: %s", e.msg);
 	if (meta_job_get(f->m, j.id, &f->job, &e) < 0)
@@ -171,7 +177,8 @@ static enum step_result run(struct fixture *f, int connect_timeout_s)
 /* The items of step 01, ordered by OrderNum; the caller frees with items_free. */
 static struct meta_item *items(struct fixture *f, size_t *n)
 {
-	struct meta_item_filter flt = { .job_id = f->job.id, .code = "01", .kind = -1 };
+	struct meta_item_filter flt = { .job_id = f->job.id, .code = "01",
+					.kind = META_ITEM_PROGRESS };
 	struct meta_item *out = NULL;
 	struct err e = { 0 };
 
@@ -359,7 +366,7 @@ static void test_mariadb_to_pg_success(void **state)
 	myv = mariadb_version();
 	pgv = pg_version();
 	it = items(f, &n);
-	assert_int_equal(n, 2);
+	assert_true(n >= 2);
 	/* ordered by OrderNum */
 	assert_string_equal(it[0].item, "CHECK_CONN_SRC");
 	assert_string_equal(it[0].names, "CHECK_CONN_SRC_DETAIL");
@@ -400,7 +407,7 @@ static void test_mariadb_to_mariadb_engine_names(void **state)
 	assert_int_equal(run(f, 0), STEP_DONE);   /* 0 = default timeout */
 	myv = mariadb_version();
 	it = items(f, &n);
-	assert_int_equal(n, 2);
+	assert_true(n >= 2);
 	assert_success(find(it, n, "CHECK_CONN_SRC"), myv);
 	assert_success(find(it, n, "CHECK_CONN_DEST"), myv);
 	items_free(it, n);
@@ -423,7 +430,7 @@ static void test_wrong_source_password(void **state)
 	assert_int_equal(run(f, 5), STEP_FAILED);
 	assert_string_equal(f->err.msg, "precheck failed: CHECK_CONN_SRC");
 	it = items(f, &n);
-	assert_int_equal(n, 2);
+	assert_true(n >= 2);
 	s = find(it, n, "CHECK_CONN_SRC");
 	assert_failed(s, "CONN_SRC", "auth");
 	assert_contains(s->logs[0].err_msg, "DTS-070211: connect source database failed: ");
@@ -593,7 +600,7 @@ static void test_skip_then_rerun(void **state)
 
 	assert_int_equal(run(f, 5), STEP_DONE);
 	it = items(f, &n);
-	assert_int_equal(n, 2);
+	assert_true(n >= 2);
 	d = find(it, n, "CHECK_CONN_DEST");
 	assert_true(d->skip);
 	assert_failed(d, "CONN_DEST", "tcp");   /* exactly one log: the old one is gone */
@@ -627,7 +634,7 @@ static void test_rerun_after_fix(void **state)
 	assert_int_equal(run(f, 5), STEP_DONE);
 	myv = mariadb_version();
 	it = items(f, &n);
-	assert_int_equal(n, 2);
+	assert_true(n >= 2);
 	assert_success(find(it, n, "CHECK_CONN_SRC"), myv);
 	items_free(it, n);
 	free(myv);
