@@ -27,7 +27,8 @@ enum schema_type {
 	SCHEMA_T_TINYBLOB, SCHEMA_T_BLOB, SCHEMA_T_MEDIUMBLOB, SCHEMA_T_LONGBLOB,
 	SCHEMA_T_ENUM, SCHEMA_T_SET,
 	SCHEMA_T_DATE, SCHEMA_T_DATETIME, SCHEMA_T_TIMESTAMP, SCHEMA_T_TIME, SCHEMA_T_YEAR,
-	SCHEMA_T_JSON,
+	SCHEMA_T_JSON,            /* MySQL's JSON, and MariaDB's (LONGTEXT + json_valid()
+				   * check: column_type stays "longtext") */
 	SCHEMA_T_GEOMETRY, SCHEMA_T_POINT, SCHEMA_T_LINESTRING, SCHEMA_T_POLYGON,
 	SCHEMA_T_MULTIPOINT, SCHEMA_T_MULTILINESTRING, SCHEMA_T_MULTIPOLYGON,
 	SCHEMA_T_GEOMETRYCOLLECTION,
@@ -212,8 +213,11 @@ const char *schema_type_name(enum schema_type t);
 /* Parses a COLUMN_TYPE as the server spells it ("int(10) unsigned
  * zerofill", "decimal(10,2)", "enum('a','b''c')", "datetime(6)",
  * "varchar(20)") into c: type, is_unsigned, zerofill, enum_values (owned by
- * c; MySQL quoting undone: '' and backslash escapes), and the length,
- * precision, scale or fsp written in parentheses (other numeric fields -1).
+ * c; MySQL quoting undone: '' and backslash escapes; members already in c
+ * are replaced), and the length, precision, scale or fsp written in
+ * parentheses, or the one the type implies without them (decimal 10,0,
+ * char/binary 1, bit 1, datetime/timestamp/time fsp 0); the numeric fields
+ * a type does not use are -1. Display widths (int(11)) are ignored.
  * Does not touch name, nullability, charset, defaults. Returns -1 for an
  * unknown type word or malformed text (c->type is then SCHEMA_T_UNKNOWN). */
 int schema_column_type_parse(const char *column_type, struct schema_column *c);

@@ -38,6 +38,8 @@ void precheck__list_add(struct precheck_list *l, const char *fmt, ...)
 	vsnprintf(item, sizeof(item), fmt, ap);
 	va_end(ap);
 	l->n++;
+	free(l->text);          /* the cached text is stale now */
+	l->text = NULL;
 	if (l->hidden || l->b.len + strlen(item) > LIST_SHOWN_MAX) {
 		l->hidden++;
 		return;
@@ -47,7 +49,8 @@ void precheck__list_add(struct precheck_list *l, const char *fmt, ...)
 
 const char *precheck__list_cstr(struct precheck_list *l)
 {
-	free(l->text);
+	if (l->text)
+		return l->text;
 	if (l->hidden)
 		l->text = xasprintf("%s and %zu more", buf_cstr(&l->b), l->hidden);
 	else

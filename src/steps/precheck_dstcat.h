@@ -25,13 +25,14 @@ struct precheck_list {
 	struct buf b;
 	size_t n;            /* items added */
 	size_t hidden;       /* items counted but not shown */
-	char *text;          /* the last precheck__list_cstr() answer */
+	char *text;          /* precheck__list_cstr()'s answer, until the next add */
 };
 
 void precheck__list_init(struct precheck_list *l);
 void precheck__list_add(struct precheck_list *l, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-/* The list as text; borrowed until the next call or release. */
+/* The list as text; borrowed until the next add or release (so it may be
+ * used several times in one call). */
 const char *precheck__list_cstr(struct precheck_list *l);
 void precheck__list_release(struct precheck_list *l);
 

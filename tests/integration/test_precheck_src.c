@@ -487,6 +487,34 @@ static void test_auth_missing_privileges(void **state)
 	drop_everything();
 }
 
+/* A database-level grant through a LIKE pattern (`x\_au%`.*) covers every
+ * table of the matching database, including one created after the grant. */
+static void test_auth_pattern_grant(void **state)
+{
+	char dbl[256], user[64], acct[96], pw[64], id[64];
+	const cJSON *it;
+	cJSON *r;
+
+	(void)state;
+	assert_int_equal(restore_server(), 0);
+	drop_everything();
+	snprintf(user, sizeof(user), "%s_u1", P);
+	snprintf(acct, sizeof(acct), "'%s'@'%%'", user);
+	snprintf(pw, sizeof(pw), "pw3-%s", P);
+	sql("CREATE DATABASE `%s_auth`; CREATE USER %s IDENTIFIED BY '%s'; "
+	    "GRANT SELECT ON `%s\\_au%%`.* TO %s; "
+	    "GRANT REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO %s; "
+	    "CREATE TABLE `%s_auth`.`late` (id INT PRIMARY KEY)", P, acct, pw, P, acct, acct, P);
+	snprintf(dbl, sizeof(dbl), "{\"%s_auth\":{\"name\":\"%s_auth_dst\",\"all\":true}}", P, P);
+	r = run_job(&(struct jobspec){ .dblist = dbl, .sync = true, .user = user, .password = pw },
+		    id, NULL);
+	it = item(r, "CHECK_AUTH_SRC");
+	expect_item(it, "Success", false, 11);
+	contains(itest_str(log_n(it, 0), "ErrMsg"), "SELECT on the 1 selected table,");
+	cJSON_Delete(r);
+	drop_everything();
+}
+
 /* With the schema step: a view without SHOW VIEW and a procedure whose body
  * the account cannot read fail; tables without TRIGGER and a database
  * granted table by table warn. */
@@ -858,6 +886,7 @@ int main(void)
 		cmocka_unit_test(test_all_items_pass),
 		cmocka_unit_test(test_items_follow_the_steps),
 		cmocka_unit_test(test_auth_missing_privileges),
+		cmocka_unit_test(test_auth_pattern_grant),
 		cmocka_unit_test(test_auth_schema_objects),
 		cmocka_unit_test(test_binlog_settings),
 		cmocka_unit_test(test_binlog_expire_set_global),

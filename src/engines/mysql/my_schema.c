@@ -3,12 +3,14 @@
  * neutral schema model (my_schema.h, schema/schema.h).
  *
  * One bulk query per information_schema table, filtered by the database
- * list, whatever the number of tables: SCHEMATA, TABLES (joined with
- * COLLATION_CHARACTER_SET_APPLICABILITY for the table charset), COLUMNS,
- * STATISTICS, REFERENTIAL_CONSTRAINTS joined with KEY_COLUMN_USAGE,
- * CHECK_CONSTRAINTS, VIEWS, ROUTINES, TRIGGERS; then one SHOW CREATE per
- * routine (the body with its characteristics exists nowhere else). Rows are
- * attached to their table by binary search over the tables, sorted first.
+ * list, whatever the number of tables: SCHEMATA, TABLES,
+ * COLLATION_CHARACTER_SET_APPLICABILITY (for the collations those tables
+ * use), COLUMNS, STATISTICS, REFERENTIAL_CONSTRAINTS joined with
+ * KEY_COLUMN_USAGE, CHECK_CONSTRAINTS, VIEWS, ROUTINES, TRIGGERS; then one
+ * SHOW CREATE per routine (the body with its characteristics exists nowhere
+ * else). Rows are attached to their table by binary search over the tables,
+ * sorted first; a row of an object that is not a base table (a view's
+ * column) finds no table and is skipped.
  *
  * Spellings differ between servers: MariaDB 10.2.7+ prints COLUMN_DEFAULT as
  * an SQL expression ('abc' quoted, NULL for DEFAULT NULL, SQL NULL for no
@@ -644,8 +646,10 @@ static void detect_json(struct schema_table *t)
 	buf_init(&want, BUF_UNLIMITED);
 	for (size_t i = 0; i < t->n_checks; i++) {
 		struct schema_check *k = &t->checks[i];
-		struct schema_column *c =
-			(struct schema_column *)schema_find_column(t, k->name);
+		struct schema_column *c = NULL;
+		for (size_t j = 0; j < t->n_columns && !c; j++)
+			if (strcmp(t->columns[j].name, k->name) == 0)
+				c = &t->columns[j];
 		if (!c || c->type != SCHEMA_T_LONGTEXT || (*k->column && strcmp(k->column, c->name)))
 			continue;
 		buf_reset(&want);

@@ -17,9 +17,10 @@
  * lists those that exist). n_dbs == 0 gives an empty catalog and runs no
  * query.
  *
- * Costs 11 queries (9 on information_schema, 2 to switch the session
+ * Costs 12 queries (10 on information_schema, 2 to switch the session
  * time_zone to '+00:00' so TIMESTAMP defaults read in UTC, and back) plus
- * one SHOW CREATE per routine. Only BASE TABLEs become tables (sequences
+ * one SHOW CREATE per routine; 1,000 tables read in about 0.1-0.6 s on the
+ * harness MariaDB. Only BASE TABLEs become tables (sequences
  * and system-versioned tables are not read); columns of views are ignored.
  * Every field of the model is filled; see schema.h for the spellings.
  * Needs SELECT on information_schema (always granted) and, for routine
