@@ -88,10 +88,16 @@ static void check_dest_version(const struct precheck_env *env, struct precheck_r
 			      "later; upgrade the destination or choose another one",
 			      pg ? "PostgreSQL" : "MySQL", text);
 	} else {
+		char num[48];
+
+		if (pg)
+			snprintf(num, sizeof(num), "%d.%d", v.major, v.minor);
+		else
+			snprintf(num, sizeof(num), "%d.%d.%d", v.major, v.minor, v.patch);
 		res->state = PRECHECK_SUCCESS;
 		precheck__log(res, "INFO", "version", data,
-			      "destination server is %s %d.%d.%d (%s), a supported version",
-			      precheck__product_name(v.product), v.major, v.minor, v.patch, text);
+			      "destination server is %s %s (%s), a supported version",
+			      precheck__product_name(v.product), num, text);
 	}
 	free(text);
 }
@@ -185,7 +191,7 @@ static void my_auth_schema(const struct need *nd, const struct precheck_grants *
 	char p[200];
 
 	buf_init(&q, 1024);
-	if (missing & DATA_PRIVS && gr->has_table_grants) {
+	if ((missing & DATA_PRIVS) && gr->has_table_grants) {
 		unsigned db_data = missing & DATA_PRIVS;
 
 		missing &= ~DATA_PRIVS;

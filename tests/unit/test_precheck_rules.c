@@ -13,6 +13,7 @@
 
 #include <string.h>
 
+#include "steps/precheck_dstcat.h"
 #include "steps/precheck_rules.h"
 
 /* ---- versions ------------------------------------------------------------- */
@@ -264,6 +265,42 @@ static void test_case_policy(void **state)
 	assert_false(precheck__case_only_differ("order", "orders"));
 }
 
+/* ---- capped lists ----------------------------------------------------------------- */
+
+static void test_lists(void **state)
+{
+	struct precheck_list l;
+	const char *a, *b;
+	char item[64];
+
+	(void)state;
+	precheck__list_init(&l);
+	assert_string_equal(precheck__list_cstr(&l), "");
+	precheck__list_add(&l, "shop.%s", "orders");
+	precheck__list_add(&l, "shop.%s", "items");
+	/* Two answers used in one call must both stay valid (a use-after-free
+	 * the sanitizer build found: the second call freed the first text). */
+	a = precheck__list_cstr(&l);
+	b = precheck__list_cstr(&l);
+	assert_string_equal(a, "shop.orders, shop.items");
+	assert_string_equal(b, a);
+	assert_int_equal(l.n, 2);
+	/* Past about 4 KB items are counted, not shown. */
+	for (int i = 0; i < 400; i++) {
+		snprintf(item, sizeof(item), "db.table_%03d", i);
+		precheck__list_add(&l, "%s", item);
+	}
+	a = precheck__list_cstr(&l);
+	assert_int_equal(l.n, 402);
+	assert_true(l.hidden > 0);
+	assert_true(strlen(a) < 4200);
+	assert_non_null(strstr(a, "shop.orders, shop.items, db.table_000"));
+	snprintf(item, sizeof(item), " and %zu more", l.hidden);
+	assert_string_equal(a + strlen(a) - strlen(item), item);
+	assert_null(strstr(a, "db.table_399"));
+	precheck__list_release(&l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -274,6 +311,7 @@ int main(void)
 		cmocka_unit_test(test_sql_modes),
 		cmocka_unit_test(test_time_zones),
 		cmocka_unit_test(test_case_policy),
+		cmocka_unit_test(test_lists),
 	};
 
 	return cmocka_run_group_tests_name("precheck_rules", tests, NULL, NULL);
