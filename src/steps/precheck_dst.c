@@ -19,13 +19,11 @@
  * (schema_ident_fit); precheck_dstcat.c computes them, reads the destination
  * catalog and the MySQL grants for these items and precheck_both.c.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "job/job.h"
-#include "schema/typemap.h"
 #include "steps/precheck_dstcat.h"
 #include "steps/precheck_internal.h"
 #include "steps/precheck_rules.h"
@@ -295,12 +293,12 @@ static int pg_who_read(struct pg_conn *c, struct pg_who *w, struct err *err)
 	return 0;
 }
 
-/* A quoted identifier into a static-free heap string. */
+/* "a" or "a"."b", quoted for PostgreSQL (heap string). */
 static char *pg_ident(const char *a, const char *b)
 {
 	struct buf q;
 
-	buf_init(&q, 4096);
+	buf_init(&q, BUF_UNLIMITED);
 	pg_quote_ident(&q, a);
 	if (b) {
 		buf_putc(&q, '.');
@@ -309,38 +307,38 @@ static char *pg_ident(const char *a, const char *b)
 	return buf_take(&q);
 }
 
-/* Schema privileges: CREATE in the database for a schema to create,
- * USAGE (+ CREATE with the schema step) on an existing one. */
+/* The schema privileges lacking on an existing schema, or NULL. */
+static const char *pg_schema_missing(const struct precheck_dstcat *cat, const char *schema,
+				     bool structure)
+{
+	bool usage = precheck__dstcat_schema_priv(cat, schema, "USAGE");
+	bool create = !structure || precheck__dstcat_schema_priv(cat, schema, "CREATE");
+
+	if (!usage)
+		return create ? "USAGE" : "USAGE, CREATE";
+	return create ? NULL : "CREATE";
+}
+
+/* Schema privileges: CREATE in the database for a schema the schema step
+ * creates, USAGE (and CREATE with the schema step) on an existing one. */
 static void pg_auth_schema(const struct need *nd, const struct precheck_dstcat *cat,
 			   const struct pg_who *w, bool structure, struct precheck_list *data,
 			   struct precheck_list *fix)
 {
-	char *role = pg_ident(w->user, NULL), *obj;
+	char *role = pg_ident(w->user, NULL), *obj = NULL;
+	const char *miss;
 
-	if (!nd->exists) {
-		if (structure && !w->db_create) {
-			obj = pg_ident(w->database, NULL);
-			precheck__list_add(data, "database %s: CREATE (to create schema %s)",
-					   w->database, nd->schema);
-			precheck__list_add(fix, "GRANT CREATE ON DATABASE %s TO %s", obj, role);
-			free(obj);
-		}
-		free(role);
-		return;
+	if (!nd->exists && structure && !w->db_create) {
+		obj = pg_ident(w->database, NULL);
+		precheck__list_add(data, "database %s: CREATE (to create schema %s)",
+				   w->database, nd->schema);
+		precheck__list_add(fix, "GRANT CREATE ON DATABASE %s TO %s", obj, role);
+	} else if (nd->exists && (miss = pg_schema_missing(cat, nd->schema, structure))) {
+		obj = pg_ident(nd->schema, NULL);
+		precheck__list_add(data, "schema %s: %s", nd->schema, miss);
+		precheck__list_add(fix, "GRANT %s ON SCHEMA %s TO %s", miss, obj, role);
 	}
-	{
-		bool usage = precheck__dstcat_schema_priv(cat, nd->schema, "USAGE");
-		bool create = precheck__dstcat_schema_priv(cat, nd->schema, "CREATE");
-		const char *miss = !usage && structure && !create ? "USAGE, CREATE"
-				   : !usage ? "USAGE" : structure && !create ? "CREATE" : NULL;
-
-		if (miss) {
-			obj = pg_ident(nd->schema, NULL);
-			precheck__list_add(data, "schema %s: %s", nd->schema, miss);
-			precheck__list_add(fix, "GRANT %s ON SCHEMA %s TO %s", miss, obj, role);
-			free(obj);
-		}
-	}
+	free(obj);
 	free(role);
 }
 

@@ -9,10 +9,10 @@
 #include "steps/step.h"
 
 static const struct step_def steps[] = {
-	{ "01", "precheck", "Precheck", step_precheck_run },
-	{ "02", "schema migration", "dts.step.struct.load", NULL },
-	{ "03", "full data migration", "dts.step.full.load", NULL },
-	{ "04", "incremental data migration", "dts.step.incr.load", NULL },
+	{ "01", "precheck", "Precheck", step_precheck_run, NULL },
+	{ "02", "schema migration", "dts.step.struct.load", NULL, NULL },
+	{ "03", "full data migration", "dts.step.full.load", NULL, NULL },
+	{ "04", "incremental data migration", "dts.step.incr.load", NULL, NULL },
 };
 
 const struct step_def *step_find(const char *code)

@@ -46,6 +46,11 @@ struct step_def {
 	const char *job_name;  /* JobName in DescribePreCheckStatus, e.g. "Precheck" */
 	/* NULL: the step is not built yet; a job that needs it fails clearly. */
 	enum step_result (*run)(struct step_ctx *ctx, struct err *err);
+	/* Optional second phase, run after the full-data step (03) finished:
+	 * the schema step creates secondary indexes and foreign keys there so
+	 * the load is faster. Must be idempotent (it runs again after a
+	 * restart until it returns STEP_DONE). NULL: none. */
+	enum step_result (*finish)(struct step_ctx *ctx, struct err *err);
 };
 
 /* The registered step for a code, or NULL for an unknown code. */
