@@ -103,6 +103,10 @@ struct schema_fk {
 	char **ref_columns;       /* n_columns entries */
 	char *on_update;          /* "RESTRICT", "CASCADE", "SET NULL", "NO ACTION", "SET DEFAULT" */
 	char *on_delete;
+	/* on_update and on_delete are both "" when the rules are unknown: the
+	 * source listed the FK (name, columns, referenced table) but the
+	 * reading account could not see its rules. The FK is kept so that
+	 * the precheck and the schema step can report it, never dropped. */
 };
 
 struct schema_check {

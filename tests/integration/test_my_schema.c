@@ -161,6 +161,9 @@ static int group_teardown(void **state)
 	my_query(conn, "DROP DATABASE IF EXISTS " ZOO, &e);
 	my_query(conn, "DROP DATABASE IF EXISTS `" QDB "`", &e);
 	my_query(conn, "DROP DATABASE IF EXISTS " MANY, &e);
+	my_query(conn, "DROP USER IF EXISTS 'opendts_fk_lp'@'%'", &e);   /* after a failed */
+	my_query(conn, "DROP DATABASE IF EXISTS opendts_fk_lp", &e);     /* least-privilege */
+	my_query(conn, "DROP DATABASE IF EXISTS opendts_fk_lp2", &e);    /* test */
 	my_close(conn);
 	return 0;
 }
@@ -759,6 +762,136 @@ static void test_lost_connection_fails_cleanly(void **state)
 	my_close(victim);
 }
 
+/* ---- least-privilege account: foreign keys ------------------------------ */
+
+#define LPDB "opendts_fk_lp"
+#define LPDB2 "opendts_fk_lp2"
+#define LPUSER "'opendts_fk_lp'@'%'"
+
+/* Two tables joined by foreign keys (and a third, in another database, for
+ * a cross-database one). A comment spells a fake FOREIGN KEY clause with
+ * other rules, and a CHECK holds parentheses inside strings, so a parser
+ * that does not skip strings reads wrong rules or none. */
+static const char *const lp_corpus[] = {
+	"DROP USER IF EXISTS " LPUSER,
+	"DROP DATABASE IF EXISTS " LPDB,
+	"DROP DATABASE IF EXISTS " LPDB2,
+	"CREATE DATABASE " LPDB,
+	"CREATE DATABASE " LPDB2,
+	"CREATE TABLE " LPDB2 ".ext (id INT PRIMARY KEY)",
+	"CREATE TABLE " LPDB ".parent (id INT PRIMARY KEY, a INT, b INT, code VARCHAR(10),"
+	" UNIQUE KEY u_ba (b, a), UNIQUE KEY u_code (code))",
+	"CREATE TABLE " LPDB ".child (id INT PRIMARY KEY,"
+	" pid INT COMMENT 'x\\\\'' CONSTRAINT `fk_cascade` FOREIGN KEY (`pid`)"
+	"  REFERENCES `parent` (`id`) ON DELETE SET NULL,',"
+	" pa INT, pb INT, pcode VARCHAR(10), ext_id INT,"
+	" note VARCHAR(10) DEFAULT ')' CHECK (note <> '('),"
+	" CONSTRAINT fk_cascade FOREIGN KEY (pid) REFERENCES parent (id)"
+	"  ON DELETE CASCADE ON UPDATE SET NULL,"
+	" CONSTRAINT `fk ``odd`` name` FOREIGN KEY (pb, pa) REFERENCES parent (b, a),"
+	" CONSTRAINT fk_noact FOREIGN KEY (pcode) REFERENCES parent (code)"
+	"  ON UPDATE CASCADE ON DELETE NO ACTION,"
+	" CONSTRAINT fk_ext FOREIGN KEY (ext_id) REFERENCES " LPDB2 ".ext (id) ON DELETE SET NULL)",
+	"CREATE USER " LPUSER " IDENTIFIED BY 'lp-secret'",
+	"GRANT SELECT ON " LPDB ".parent TO " LPUSER,
+	"GRANT SELECT ON " LPDB ".child TO " LPUSER,
+	"GRANT SELECT ON " LPDB2 ".ext TO " LPUSER,
+	NULL,
+};
+
+static const struct schema_fk *fk_named(const struct schema_table *t, const char *name)
+{
+	for (size_t i = 0; i < t->n_fks; i++)
+		if (strcmp(t->fks[i].name, name) == 0)
+			return &t->fks[i];
+	fail_msg("foreign key %s.%s not read", t->name, name);
+	return NULL;
+}
+
+/* The four FKs of child, whoever reads them. */
+static void expect_lp_fks(const struct schema_catalog *cat)
+{
+	const struct schema_table *t = schema_find_table(cat, LPDB, "child");
+	const struct schema_fk *f;
+
+	assert_non_null(t);
+	assert_int_equal(t->n_fks, 4);
+	f = fk_named(t, "fk_cascade");
+	assert_int_equal(f->n_columns, 1);
+	assert_string_equal(f->columns[0], "pid");
+	assert_string_equal(f->ref_schema, LPDB);
+	assert_string_equal(f->ref_table, "parent");
+	assert_string_equal(f->ref_columns[0], "id");
+	assert_string_equal(f->on_delete, "CASCADE");
+	assert_string_equal(f->on_update, "SET NULL");
+	f = fk_named(t, "fk `odd` name");                 /* no clauses: the default */
+	assert_int_equal(f->n_columns, 2);
+	assert_string_equal(f->columns[0], "pb");
+	assert_string_equal(f->columns[1], "pa");
+	assert_string_equal(f->ref_columns[0], "b");
+	assert_string_equal(f->ref_columns[1], "a");
+	assert_string_equal(f->on_delete, "RESTRICT");
+	assert_string_equal(f->on_update, "RESTRICT");
+	f = fk_named(t, "fk_noact");
+	assert_string_equal(f->on_delete, "NO ACTION");
+	assert_string_equal(f->on_update, "CASCADE");
+	f = fk_named(t, "fk_ext");
+	assert_string_equal(f->ref_schema, LPDB2);
+	assert_string_equal(f->ref_table, "ext");
+	assert_string_equal(f->on_delete, "SET NULL");
+	assert_string_equal(f->on_update, "RESTRICT");
+	assert_int_equal(schema_find_table(cat, LPDB, "parent")->n_fks, 0);
+}
+
+/* MariaDB shows REFERENTIAL_CONSTRAINTS rows only to accounts with a
+ * non-SELECT privilege at database level: an account with table-level
+ * SELECT still gets every FK with its rules (from SHOW CREATE TABLE),
+ * under the default sql_mode and under ANSI_QUOTES ("x" identifiers). */
+static void test_foreign_keys_least_privilege(void **state)
+{
+	static const char *const dbs[] = { LPDB };
+	struct my_conn_opts o = { 0 };
+	struct schema_catalog cat;
+	struct my_conn *lp;
+	struct err e = { 0 };
+	char *n = NULL;
+
+	need_server();
+	for (size_t i = 0; lp_corpus[i]; i++)
+		if (my_query(conn, lp_corpus[i], &e) < 0)
+			fail_msg("%s: %s", lp_corpus[i], e.msg);
+	read_dbs(dbs, 1, &cat);                         /* the privileged path */
+	expect_lp_fks(&cat);
+	schema_catalog_release(&cat);
+	o.host = getenv("MY_HOST");
+	o.port = atoi(getenv("MY_PORT"));
+	o.user = "opendts_fk_lp";
+	o.password = "lp-secret";
+	lp = my_connect(&o, &e);
+	if (!lp)
+		fail_msg("connect as opendts_fk_lp: %s", e.msg);
+	/* The premise: this account sees the FK columns but not the rules. */
+	assert_int_equal(my_query_value(lp, "SELECT COUNT(*) FROM information_schema."
+					"REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = '" LPDB "'",
+					&n, &e), 0);
+	assert_string_equal(n, "0");
+	free(n);
+	if (my_schema_read(lp, dbs, 1, &cat, &e) < 0)
+		fail_msg("my_schema_read as opendts_fk_lp: %s", e.msg);
+	expect_lp_fks(&cat);
+	schema_catalog_release(&cat);
+	assert_int_equal(my_query(lp, "SET SESSION sql_mode = CONCAT(@@sql_mode, ',ANSI_QUOTES')",
+				  &e), 0);
+	if (my_schema_read(lp, dbs, 1, &cat, &e) < 0)
+		fail_msg("my_schema_read under ANSI_QUOTES: %s", e.msg);
+	expect_lp_fks(&cat);
+	schema_catalog_release(&cat);
+	my_close(lp);
+	assert_int_equal(my_query(conn, "DROP USER " LPUSER, &e), 0);
+	assert_int_equal(my_query(conn, "DROP DATABASE " LPDB, &e), 0);
+	assert_int_equal(my_query(conn, "DROP DATABASE " LPDB2, &e), 0);
+}
+
 static void test_thousand_tables_under_one_second(void **state)
 {
 	static const char *const dbs[] = { MANY };
@@ -819,6 +952,7 @@ int main(void)
 		cmocka_unit_test(test_no_database_no_query),
 		cmocka_unit_test(test_session_time_zone_restored),
 		cmocka_unit_test(test_lost_connection_fails_cleanly),
+		cmocka_unit_test(test_foreign_keys_least_privilege),
 		cmocka_unit_test(test_thousand_tables_under_one_second),
 	};
 

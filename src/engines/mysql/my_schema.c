@@ -5,10 +5,13 @@
  * One bulk query per information_schema table, filtered by the database
  * list, whatever the number of tables: SCHEMATA, TABLES,
  * COLLATION_CHARACTER_SET_APPLICABILITY (for the collations those tables
- * use), COLUMNS, STATISTICS, REFERENTIAL_CONSTRAINTS joined with
- * KEY_COLUMN_USAGE, CHECK_CONSTRAINTS, VIEWS, ROUTINES, TRIGGERS; then one
- * SHOW CREATE per routine (the body with its characteristics exists nowhere
- * else). Rows are attached to their table by binary search over the tables,
+ * use), COLUMNS, STATISTICS, KEY_COLUMN_USAGE, REFERENTIAL_CONSTRAINTS (when
+ * there are foreign keys), CHECK_CONSTRAINTS, VIEWS, ROUTINES, TRIGGERS;
+ * then one SHOW CREATE per routine (the body with its characteristics
+ * exists nowhere else), and one SHOW CREATE TABLE per table with foreign
+ * keys whose rules REFERENTIAL_CONSTRAINTS hid (MariaDB hides them from
+ * accounts without a database-level privilege; see read_fks()). Rows are
+ * attached to their table by binary search over the tables,
  * sorted first; a row of an object that is not a base table (a view's
  * column) finds no table and is skipped.
  *
@@ -570,28 +573,41 @@ static int read_indexes(struct rd *r)
 
 /* ---- foreign keys -------------------------------------------------------- */
 
+/* The FKs come from KEY_COLUMN_USAGE, which MariaDB shows to any account
+ * with a privilege on the table. Their rules come from
+ * REFERENTIAL_CONSTRAINTS, which MariaDB (10.11 at least) shows only to
+ * accounts holding a privilege other than SELECT at database level: for a
+ * least-privilege account it is empty. The rules it did not give are read
+ * from SHOW CREATE TABLE of those tables only; an FK whose rules stay
+ * unreadable keeps "" (unknown) rather than disappearing. Rules stay NULL
+ * while unknown, until finish_fks(). */
+
 enum { F_SCHEMA, F_TABLE, F_NAME, F_COLUMN, F_ORDINAL, F_REF_SCHEMA, F_REF_TABLE,
-       F_REF_COLUMN, F_ON_UPDATE, F_ON_DELETE };
+       F_REF_COLUMN };
+
+static struct schema_fk *find_fk(struct schema_table *t, const char *name)
+{
+	for (size_t i = 0; i < t->n_fks; i++)
+		if (strcmp(t->fks[i].name, name) == 0)
+			return &t->fks[i];
+	return NULL;
+}
 
 static int on_fk_column(struct rd *r, struct my_rows *rows)
 {
 	struct schema_table *t = find_table(r, col(rows, F_SCHEMA), col(rows, F_TABLE));
 	const char *name = col(rows, F_NAME) ? col(rows, F_NAME) : "";
-	struct schema_fk *f = NULL;
+	struct schema_fk *f;
 	size_t n;
 
 	if (!t)
 		return 0;
-	for (size_t i = 0; i < t->n_fks && !f; i++)
-		if (strcmp(t->fks[i].name, name) == 0)
-			f = &t->fks[i];
+	f = find_fk(t, name);
 	if (!f) {
 		f = APPEND(t->fks, t->n_fks);
 		f->name = xstrdup(name);
 		f->ref_schema = dup_col(rows, F_REF_SCHEMA);
 		f->ref_table = dup_col(rows, F_REF_TABLE);
-		f->on_update = dup_col(rows, F_ON_UPDATE);
-		f->on_delete = dup_col(rows, F_ON_DELETE);
 	}
 	n = f->n_columns;
 	f->ref_columns = grow(f->ref_columns, n, sizeof(char *));
@@ -600,22 +616,317 @@ static int on_fk_column(struct rd *r, struct my_rows *rows)
 	return 0;
 }
 
+/* REFERENTIAL_CONSTRAINTS: CONSTRAINT_SCHEMA, TABLE_NAME, CONSTRAINT_NAME,
+ * UPDATE_RULE, DELETE_RULE. */
+static int on_fk_rules(struct rd *r, struct my_rows *rows)
+{
+	struct schema_table *t = find_table(r, col(rows, 0), col(rows, 1));
+	struct schema_fk *f = t && col(rows, 2) ? find_fk(t, col(rows, 2)) : NULL;
+
+	if (!f || f->on_update || !col(rows, 3) || !col(rows, 4))
+		return 0;
+	f->on_update = dup_col(rows, 3);
+	f->on_delete = dup_col(rows, 4);
+	return 0;
+}
+
+/* A lexer for SHOW CREATE TABLE text: words, quoted identifiers (`x` and,
+ * under ANSI_QUOTES, "x"; the quote doubled inside), strings (skipped
+ * whole: '' and backslash escapes), single punctuation bytes. Comments
+ * are skipped. Keywords are only ever matched outside quotes. */
+enum tok_kind { TK_END, TK_WORD, TK_IDENT, TK_STRING, TK_PUNCT };
+
+struct lexer {
+	const char *s;            /* the next unread byte */
+	enum tok_kind kind;       /* the current token... */
+	const char *p;            /* ...its text, quotes included */
+	size_t len;
+};
+
+static bool word_byte(unsigned char ch)
+{
+	return isalnum(ch) || ch == '_' || ch == '$' || ch >= 0x80;
+}
+
+/* The byte after the quoted token at s (s[0] is its quote), or NULL when
+ * it is not terminated. */
+static const char *quoted_end(const char *s)
+{
+	char q = *s++;
+
+	for (;;) {
+		if (!*s)
+			return NULL;
+		if (q == '\'' && *s == '\\' && s[1])
+			s += 2;
+		else if (*s == q && s[1] == q)
+			s += 2;
+		else if (*s == q)
+			return s + 1;
+		else
+			s++;
+	}
+}
+
+static void lex_next(struct lexer *lx)
+{
+	const char *s = lx->s, *e;
+
+	for (;;) {
+		while (isspace((unsigned char)*s))
+			s++;
+		if (s[0] != '/' || s[1] != '*')
+			break;
+		e = strstr(s + 2, "*/");
+		s = e ? e + 2 : s + strlen(s);
+	}
+	lx->p = s;
+	if (*s == '`' || *s == '"' || *s == '\'') {
+		e = quoted_end(s);
+		lx->kind = !e ? TK_END : *s == '\'' ? TK_STRING : TK_IDENT;
+		e = e ? e : s + strlen(s);
+	} else if (word_byte((unsigned char)*s)) {
+		for (e = s; word_byte((unsigned char)*e); e++)
+			;
+		lx->kind = TK_WORD;
+	} else {
+		lx->kind = *s ? TK_PUNCT : TK_END;
+		e = *s ? s + 1 : s;
+	}
+	lx->len = (size_t)(e - s);
+	lx->s = e;
+}
+
+static bool is_punct(const struct lexer *lx, char ch)
+{
+	return lx->kind == TK_PUNCT && *lx->p == ch;
+}
+
+/* Consumes the keyword w (any case) when it is the current token. */
+static bool take_word(struct lexer *lx, const char *w)
+{
+	if (lx->kind != TK_WORD || lx->len != strlen(w) || strncasecmp(lx->p, w, lx->len) != 0)
+		return false;
+	lex_next(lx);
+	return true;
+}
+
+/* Consumes an identifier (quoted or bare) into out, unquoted. */
+static bool take_ident(struct lexer *lx, struct buf *out)
+{
+	buf_reset(out);
+	if (lx->kind == TK_WORD) {
+		buf_append(out, lx->p, lx->len);
+	} else if (lx->kind == TK_IDENT) {
+		for (size_t i = 1; i + 1 < lx->len; i++) {
+			buf_putc(out, lx->p[i]);
+			i += lx->p[i] == lx->p[0];        /* a doubled quote stands for one */
+		}
+	} else {
+		return false;
+	}
+	lex_next(lx);
+	return true;
+}
+
+/* Consumes "(name, ...)" and tells whether it lists exactly names[0..n)
+ * (ASCII case-insensitively: column names are, and a quirk of
+ * lower_case_table_names must not make a rule unknown). */
+static bool take_names(struct lexer *lx, char *const *names, size_t n, struct buf *tmp)
+{
+	size_t i = 0;
+
+	if (!is_punct(lx, '('))
+		return false;
+	do {
+		lex_next(lx);
+		if (!take_ident(lx, tmp) || i == n || strcasecmp(buf_cstr(tmp), names[i++]) != 0)
+			return false;
+	} while (is_punct(lx, ','));
+	if (!is_punct(lx, ')') || i != n)
+		return false;
+	lex_next(lx);
+	return true;
+}
+
+/* A referential action: RESTRICT, CASCADE, SET NULL, SET DEFAULT, NO ACTION. */
+static const char *take_rule(struct lexer *lx)
+{
+	if (take_word(lx, "RESTRICT"))
+		return "RESTRICT";
+	if (take_word(lx, "CASCADE"))
+		return "CASCADE";
+	if (take_word(lx, "SET"))
+		return take_word(lx, "NULL") ? "SET NULL" : take_word(lx, "DEFAULT") ? "SET DEFAULT" : NULL;
+	if (take_word(lx, "NO"))
+		return take_word(lx, "ACTION") ? "NO ACTION" : NULL;
+	return NULL;
+}
+
+/* "[ON DELETE rule] [ON UPDATE rule] [MATCH x]" in any order, up to the
+ * end of the element. A clause the server left out is the default rule. */
+static int take_rules(struct lexer *lx, const char *dflt, const char **del, const char **upd)
+{
+	*del = *upd = dflt;
+	while (!is_punct(lx, ',') && !is_punct(lx, ')')) {
+		const char **rule;
+		if (take_word(lx, "MATCH")) {             /* MATCH FULL etc.: no rule */
+			if (lx->kind != TK_WORD)
+				return -1;
+			lex_next(lx);
+			continue;
+		}
+		if (!take_word(lx, "ON"))
+			return -1;
+		rule = take_word(lx, "DELETE") ? del : take_word(lx, "UPDATE") ? upd : NULL;
+		if (!rule || !(*rule = take_rule(lx)))
+			return -1;
+	}
+	return 0;
+}
+
+/* One element of the CREATE TABLE list, the lexer on its first token:
+ * when it is "CONSTRAINT name FOREIGN KEY (cols) REFERENCES [db.]table
+ * (cols) rules" for an FK of t whose rules are unknown, with the same
+ * columns and referenced table, sets them. Leaves the lexer wherever the
+ * element stopped matching. */
+static void take_fk_element(struct lexer *lx, struct schema_table *t, const char *dflt,
+			    struct buf *tmp)
+{
+	struct schema_fk *f;
+	const char *del, *upd;
+	char *ref_schema = t->schema;
+
+	if (!take_word(lx, "CONSTRAINT") || !take_ident(lx, tmp))
+		return;
+	f = find_fk(t, buf_cstr(tmp));
+	if (!f || f->on_update || !take_word(lx, "FOREIGN") || !take_word(lx, "KEY") ||
+	    !take_names(lx, f->columns, f->n_columns, tmp) || !take_word(lx, "REFERENCES") ||
+	    !take_ident(lx, tmp))
+		return;
+	if (is_punct(lx, '.')) {                   /* a table of another database */
+		ref_schema = xstrdup(buf_cstr(tmp));
+		lex_next(lx);
+		if (!take_ident(lx, tmp))
+			goto cleanup;
+	}
+	if (strcasecmp(ref_schema, f->ref_schema) != 0 ||
+	    strcasecmp(buf_cstr(tmp), f->ref_table) != 0 ||
+	    !take_names(lx, f->ref_columns, f->n_columns, tmp) ||
+	    take_rules(lx, dflt, &del, &upd) < 0)
+		goto cleanup;
+	f->on_delete = xstrdup(del);
+	f->on_update = xstrdup(upd);
+cleanup:
+	if (ref_schema != t->schema)
+		free(ref_schema);
+}
+
+/* Skips to the ',' or ')' that ends the current element of the list. */
+static void skip_element(struct lexer *lx)
+{
+	int depth = 0;
+
+	for (; lx->kind != TK_END; lex_next(lx)) {
+		if (depth == 0 && (is_punct(lx, ',') || is_punct(lx, ')')))
+			return;
+		depth += is_punct(lx, '(') - is_punct(lx, ')');
+	}
+}
+
+/* The rules of t's FKs still unknown, from the text of SHOW CREATE TABLE
+ * ("CREATE TABLE name (element, ...) options"). */
+static void rules_from_create(struct rd *r, struct schema_table *t, const char *sql)
+{
+	/* Clauses the server leaves out: MariaDB and MySQL 5.x print every rule
+	 * but RESTRICT, MySQL 8.0 every rule but NO ACTION (its default). */
+	const char *dflt = !r->mariadb && r->version >= 80000 ? "NO ACTION" : "RESTRICT";
+	struct lexer lx = { .s = sql };
+	struct buf tmp;
+
+	buf_init(&tmp, BUF_UNLIMITED);
+	lex_next(&lx);
+	while (lx.kind != TK_END && !is_punct(&lx, '('))
+		lex_next(&lx);
+	while (is_punct(&lx, '(') || is_punct(&lx, ',')) {
+		lex_next(&lx);
+		take_fk_element(&lx, t, dflt, &tmp);
+		skip_element(&lx);
+	}
+	buf_release(&tmp);
+}
+
+/* SHOW CREATE TABLE for a table whose FK rules REFERENTIAL_CONSTRAINTS
+ * hid. A table dropped meanwhile or not readable leaves them unknown; a
+ * lost connection fails the read. */
+static int rules_from_show_create(struct rd *r, struct schema_table *t)
+{
+	struct buf sql;
+	struct my_rows *rows;
+	struct err e = { 0 };
+
+	buf_init(&sql, BUF_UNLIMITED);
+	buf_puts(&sql, "SHOW CREATE TABLE ");
+	my_quote_ident(&sql, t->schema);
+	buf_putc(&sql, '.');
+	my_quote_ident(&sql, t->name);
+	rows = my_query_rows(r->c, buf_cstr(&sql), &e);
+	buf_release(&sql);
+	if (!rows && e.code != ERR_DB) {
+		*r->err = e;
+		err_prefix(r->err, "reading the foreign keys of table %s.%s", t->schema, t->name);
+		return -1;
+	}
+	if (rows && my_rows_next(rows) && col(rows, 1))
+		rules_from_create(r, t, col(rows, 1));
+	my_rows_free(rows);
+	return 0;
+}
+
+static bool rules_missing(const struct schema_table *t)
+{
+	for (size_t i = 0; i < t->n_fks; i++)
+		if (!t->fks[i].on_update)
+			return true;
+	return false;
+}
+
 static int read_fks(struct rd *r)
 {
-	static const char *const q[] = {
-		"SELECT k.TABLE_SCHEMA, k.TABLE_NAME, k.CONSTRAINT_NAME, k.COLUMN_NAME, "
-		"k.ORDINAL_POSITION, k.REFERENCED_TABLE_SCHEMA, k.REFERENCED_TABLE_NAME, "
-		"k.REFERENCED_COLUMN_NAME, rc.UPDATE_RULE, rc.DELETE_RULE "
-		"FROM information_schema.REFERENTIAL_CONSTRAINTS rc "
-		"JOIN information_schema.KEY_COLUMN_USAGE k "
-		"ON k.CONSTRAINT_SCHEMA = rc.CONSTRAINT_SCHEMA "
-		"AND k.CONSTRAINT_NAME = rc.CONSTRAINT_NAME AND k.TABLE_NAME = rc.TABLE_NAME "
-		"WHERE rc.CONSTRAINT_SCHEMA IN ", " AND k.TABLE_SCHEMA IN ",
-		" AND k.REFERENCED_TABLE_NAME IS NOT NULL "
-		"ORDER BY k.TABLE_SCHEMA, k.TABLE_NAME, k.CONSTRAINT_NAME, k.ORDINAL_POSITION",
+	static const char *const keys[] = {
+		"SELECT TABLE_SCHEMA, TABLE_NAME, CONSTRAINT_NAME, COLUMN_NAME, ORDINAL_POSITION, "
+		"REFERENCED_TABLE_SCHEMA, REFERENCED_TABLE_NAME, REFERENCED_COLUMN_NAME "
+		"FROM information_schema.KEY_COLUMN_USAGE WHERE TABLE_SCHEMA IN ",
+		" AND REFERENCED_TABLE_NAME IS NOT NULL "
+		"ORDER BY TABLE_SCHEMA, TABLE_NAME, CONSTRAINT_NAME, ORDINAL_POSITION", NULL };
+	static const char *const rules[] = {
+		"SELECT CONSTRAINT_SCHEMA, TABLE_NAME, CONSTRAINT_NAME, UPDATE_RULE, DELETE_RULE "
+		"FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA IN ", "",
 		NULL };
+	struct schema_catalog *cat = r->cat;
+	bool any = false;
 
-	return each_row(r, "REFERENTIAL_CONSTRAINTS", &r->in, q, on_fk_column);
+	if (each_row(r, "KEY_COLUMN_USAGE", &r->in, keys, on_fk_column) < 0)
+		return -1;
+	for (size_t i = 0; i < cat->n_tables && !any; i++)
+		any = cat->tables[i].n_fks > 0;
+	if (any && each_row(r, "REFERENTIAL_CONSTRAINTS", &r->in, rules, on_fk_rules) < 0)
+		return -1;
+	for (size_t i = 0; i < cat->n_tables; i++) {
+		struct schema_table *t = &cat->tables[i];
+		if (rules_missing(t) && rules_from_show_create(r, t) < 0)
+			return -1;
+		for (size_t k = 0; k < t->n_fks; k++) {
+			struct schema_fk *f = &t->fks[k];
+			if (!f->on_update || !f->on_delete) {   /* unknown: kept, rules "" */
+				free(f->on_update);
+				free(f->on_delete);
+				f->on_update = xstrdup("");
+				f->on_delete = xstrdup("");
+			}
+		}
+	}
+	return 0;
 }
 
 /* ---- CHECK constraints --------------------------------------------------- */
