@@ -5,34 +5,40 @@
  * DescribePreCheckStatus, kind META_ITEM_ANALYSIS, one item per object and
  * problem).
  *
- * Every type decision comes from schema/typemap.h (schema_map_column,
+ * Every column decision comes from schema/typemap.h (schema_map_column,
+ * schema_map_default, schema_map_check_sql, schema_expr_convert,
  * schema_ident_fit, schema_ident_reserved), the functions the schema step
- * renders its DDL with: this file decides which findings deserve an item,
- * words them, and reads SQL text (views, routines, triggers, generation
- * expressions) for MySQL-only constructs that PostgreSQL lacks. It reads the
- * catalog gathered in env and the source's global sql_mode (one query),
- * never rows, so the 1,000-table case stays fast and a NOT NULL date column
- * under a permissive sql_mode is said to "may contain" zero dates.
+ * renders its DDL with. The mapping joins all the reasons a column changes
+ * into one risk and one note, so each item asks it about one aspect through
+ * a probe (a copy of the column keeping only that aspect): the item's state
+ * is the probe's risk, its text the reasons the aspect adds. What this file
+ * decides itself: which findings deserve an item, the wording, the source's
+ * sql_mode (read once; a NOT NULL date column "may contain" zero dates when
+ * the mode lets them in, since the assessment reads no rows), and a reading
+ * of view, routine and trigger SQL for MySQL-only constructs (the mapping
+ * converts expressions, not statements).
  *
- * Items (Item ANALYSIS_<X>_ITEM, Names ANALYSIS_<X>_DETAIL, ErrMsg
- * ANALYSIS_<X>, ErrDetail ANALYSIS_MYSQL, RepairMethod ANALYSIS_<X>_REPAIR;
- * State Success = nothing changes, Warning = the type or the form changes
- * and values are kept, Failed = values may change or the object cannot be
- * converted):
- *   UNSIGNED_BIGINT, UNSIGNED  unsigned columns           (mapping risk)
- *   ZERO_DATE                  zero-date default, or NOT NULL date under a
- *                              sql_mode that accepts zero dates (mapping risk)
- *   ENUM, SET                  ENUM/SET columns           (mapping risk)
- *   ON_UPDATE                  ON UPDATE CURRENT_TIMESTAMP (PG: trigger)
- *   COLLATION_CI               a table's case-insensitive columns (PG)
- *   INDEX_KIND                 FULLTEXT / SPATIAL indexes (PG: Failed)
+ * Items: Item ANALYSIS_<X>_ITEM, Names ANALYSIS_<X>_DETAIL (the seed's
+ * ANALYSIS_MYSQL_4_ITEM / _DETAIL pattern), ErrMsg ANALYSIS_<X>, ErrDetail
+ * ANALYSIS_MYSQL, RepairMethod ANALYSIS_<X>_REPAIR; State Success = nothing
+ * changes, Warning = the type or form changes and values are kept, Failed =
+ * values may change or the object cannot be converted; CanSkip true.
+ *   UNSIGNED_BIGINT, UNSIGNED  unsigned columns
+ *   ZERO_DATE                  a zero-date default, or a NOT NULL date column
+ *                              under a sql_mode that accepts zero dates
+ *   ENUM, SET                  ENUM / SET columns
+ *   ON_UPDATE                  ON UPDATE CURRENT_TIMESTAMP (PG: a trigger)
  *   GENERATED_COLUMN           VIRTUAL / STORED columns
- *   DATA_TYPE                  any other column the mapping says may change
- *   VIEW_SQL, ROUTINE_SQL, TRIGGER_SQL   (with StructureInitialization)
- *   RESERVED_WORD, IDENT_LENGTH          names of tables, columns, indexes,
- *                                        views in the destination
- * A MySQL-family destination carries everything as it is: the same items
- * are then Success, so the operator sees what was looked at.
+ *   DATA_TYPE                  any other column the mapping says may lose
+ *                              values, and spatial columns (plain bytes on PG)
+ *   COLLATION_CI               per table: its case-insensitive text columns
+ *   INDEX_KIND                 FULLTEXT / SPATIAL indexes (PG: not carried)
+ *   VIEW_SQL, ROUTINE_SQL, TRIGGER_SQL   with StructureInitialization
+ *   RESERVED_WORD, IDENT_LENGTH          destination names of tables,
+ *                                        columns, views (indexes: length)
+ * To a MySQL-family destination the same findings are listed as Success
+ * (the operator sees what was looked at); names are checked against the
+ * destination's own rules.
  *
  * Threads: runs on the precheck's calling thread after the check threads
  * were joined, so it may use env->src; it writes the metastore through
@@ -109,6 +115,8 @@ struct target {
 	const char *dst_schema;
 	const char *object;
 	const char *sub;               /* column or index; NULL for the object */
+	char sub_kind;                 /* 'c' column, 'i' index (an index may be
+					* named like a column) */
 	const char *parent;            /* ParentObj when sub is NULL; NULL = "" */
 };
 
@@ -137,16 +145,16 @@ static const char *yes_no(bool b)
 	return b ? "yes" : "no";
 }
 
-/* "code/phase/<len>:schema/<len>:object/<len>:sub": unique per object and
- * problem whatever bytes the names hold. */
+/* "code/phase/<len>:schema/<len>:object/<c|i><len>:sub": unique per
+ * object and problem whatever bytes the names hold. */
 static void build_key(struct assess *a, enum kind k, const struct target *t)
 {
 	const char *sub = t->sub ? t->sub : "";
 
 	buf_reset(&a->key);
-	buf_printf(&a->key, "%s/%s/%zu:%s/%zu:%s/%zu:%s", kinds[k].code, t->phase,
+	buf_printf(&a->key, "%s/%s/%zu:%s/%zu:%s/%c%zu:%s", kinds[k].code, t->phase,
 		   strlen(t->src_schema), t->src_schema, strlen(t->object), t->object,
-		   strlen(sub), sub);
+		   t->sub ? t->sub_kind : '-', strlen(sub), sub);
 }
 
 static void fill_item(struct assess *a, struct meta_item *it, enum kind k,
@@ -264,11 +272,11 @@ static void column_def_as(struct buf *b, const struct schema_column *c, const ch
 	buf_reset(b);
 	my_quote_ident(b, name);
 	buf_printf(b, " %s", c->column_type);
+	if (*c->charset && *c->collation)
+		buf_printf(b, " CHARACTER SET %s COLLATE %s", c->charset, c->collation);
 	if (*c->generation_expr)
 		buf_printf(b, " GENERATED ALWAYS AS (%s) %s", c->generation_expr,
 			   c->generated_stored ? "STORED" : "VIRTUAL");
-	if (*c->charset && *c->collation)
-		buf_printf(b, " CHARACTER SET %s COLLATE %s", c->charset, c->collation);
 	if (!c->nullable)
 		buf_puts(b, " NOT NULL");
 	if (c->has_default) {
@@ -465,7 +473,7 @@ static const struct sql_rule sql_words[] = {
 enum sql_shape {
 	S_LIMIT_COMMA, S_INTERVAL, S_NULL_SAFE_EQ, S_ASSIGN, S_PIPES, S_VARIABLE,
 	S_HEX, S_DQUOTE, S_BACKSLASH, S_EXEC_COMMENT, S_INTRODUCER, S_HASH_COMMENT,
-	S_EMPTY_PARENS, S__COUNT
+	S_EMPTY_PARENS, S_DIVIDE, S__COUNT
 };
 
 static const char *const sql_shapes[S__COUNT] = {
@@ -484,6 +492,8 @@ static const char *const sql_shapes[S__COUNT] = {
 	[S_HASH_COMMENT] = "# comments (PostgreSQL: --)",
 	[S_EMPTY_PARENS] = "CURRENT_TIMESTAMP() and the like with empty parentheses "
 			   "(PostgreSQL: without them)",
+	[S_DIVIDE] = "/ (integer division in PostgreSQL when both operands are integers; "
+		     "MySQL returns a decimal)",
 };
 
 #define N_FUNCTIONS (sizeof(sql_functions) / sizeof(sql_functions[0]))
@@ -641,7 +651,7 @@ static const char *scan_number(struct sql_scan *s, const char *p)
 	return p;
 }
 
-/* Operators: <=>, :=, ||, @variables. Returns p past what it read. */
+/* Operators: <=>, :=, ||, /, @variables. Returns p past what it read. */
 static const char *scan_operator(struct sql_scan *s, const char *p)
 {
 	if (strncmp(p, "<=>", 3) == 0) {
@@ -656,6 +666,8 @@ static const char *scan_operator(struct sql_scan *s, const char *p)
 		found_shape(s, S_PIPES);
 		return p + 2;
 	}
+	if (p[0] == '/')
+		found_shape(s, S_DIVIDE);
 	if (p[0] == '@' && (p[1] == '@' || word_byte((unsigned char)p[1])))
 		found_shape(s, S_VARIABLE);
 	return p + 1;
@@ -1059,14 +1071,13 @@ static int check_name(struct assess *a, const struct target *t, const char *what
 		buf_printf(&a->msg, "%s %s.%s%s%s: \"%s\" is a reserved word in %s. Source: %s. ",
 			   what, t->src_schema, t->object, t->sub ? "." : "", t->sub ? t->sub : "",
 			   dst_name, a->dst_label, buf_cstr(&a->def));
-		if (pg)
-			buf_puts(&a->msg, "opendts quotes it in the DDL it runs; queries on the "
-				 "destination must quote it too (");
-		else
-			buf_puts(&a->msg, "It is reserved on the source as well and stays quoted: "
-				 "nothing changes (");
+		buf_puts(&a->msg, "opendts quotes it in the DDL it runs (");
 		quote_ident(&a->msg, a->d, dst_name);
-		buf_puts(&a->msg, "). Data may change: no.");
+		buf_puts(&a->msg, pg ? "); queries on the destination must quote it too." :
+			 "); queries quote it on the source already, unless only the "
+			 "destination's server version reserves it (MariaDB 10.11 and MySQL 8.0 "
+			 "words are checked together).");
+		buf_puts(&a->msg, " Data may change: no.");
 		if (record(a, K_RESERVED_WORD, pg ? PRECHECK_WARNING : PRECHECK_SUCCESS, t) < 0)
 			return -1;
 	}
@@ -1248,6 +1259,7 @@ static int assess_indexes(struct assess *a, const struct schema_resolved *r,
 		if (!index_moved(r, ix))
 			continue;
 		t.sub = ix->name;
+		t.sub_kind = 'i';
 		index_def(&a->def, ix);
 		if ((ix->kind == SCHEMA_IDX_FULLTEXT || ix->kind == SCHEMA_IDX_SPATIAL) &&
 		    check_index_kind(a, ix, &t) < 0)
@@ -1274,6 +1286,7 @@ static int assess_table(struct assess *a, const struct schema_resolved *r)
 		if (!k.dst_name)
 			continue;
 		k.t.sub = k.c->name;
+		k.t.sub_kind = 'c';
 		if (assess_column(a, &k) < 0)
 			return -1;
 	}
@@ -1295,24 +1308,26 @@ static const struct schema_sel_db *sel_db(const struct precheck_env *env, const 
 	return NULL;
 }
 
-/* A view, routine or trigger's SQL for PostgreSQL, into a->msg:
- * "<what> <verdict>[: it uses ...]. Data may change: no." Returns the state. */
+/* The verdict on a view, routine or trigger's SQL for PostgreSQL, appended
+ * to the subject already in a->msg ("view db.v"): " will need manual
+ * conversion to PostgreSQL: <always>; it uses ...", or " is portable ...".
+ * always: a reason that holds whatever the SQL says (NULL for views).
+ * Returns the state. */
 static const char *program_verdict(struct assess *a, const char *sql, bool program,
 				   const char *always)
 {
 	struct sql_scan s = { .program = program };
 	struct buf found_in;
-	const char *state;
+	const char *state = PRECHECK_FAILED;
 
 	buf_init(&found_in, BUF_UNLIMITED);
 	s.out = &found_in;
 	sql_scan(&s, sql);
 	if (always || s.n_found) {
-		state = PRECHECK_FAILED;
-		buf_printf(&a->msg, " It will need manual conversion to PostgreSQL%s%s",
-			   always ? ": " : "", always ? always : "");
+		buf_printf(&a->msg, " will need manual conversion to PostgreSQL: %s",
+			   always ? always : "");
 		if (s.n_found)
-			buf_printf(&a->msg, "%s uses %s", always ? "; it also" : ": it",
+			buf_printf(&a->msg, "%s uses %s", always ? "; it also" : "it",
 				   buf_cstr(&found_in));
 		end_sentence(&a->msg);
 		if (s.backticks)
@@ -1320,11 +1335,13 @@ static const char *program_verdict(struct assess *a, const char *sql, bool progr
 				 "double quotes.");
 	} else if (s.backticks) {
 		state = PRECHECK_WARNING;
-		buf_puts(&a->msg, " No MySQL-only function or syntax found: it is portable once "
-			 "its backtick-quoted identifiers are requoted with double quotes.");
+		buf_puts(&a->msg, " is portable to PostgreSQL once its backtick-quoted "
+			 "identifiers are requoted with double quotes: no MySQL-only function or "
+			 "syntax found.");
 	} else {
 		state = PRECHECK_SUCCESS;
-		buf_puts(&a->msg, " No MySQL-only function or syntax found.");
+		buf_puts(&a->msg, " is portable to PostgreSQL as it is: no MySQL-only function "
+			 "or syntax found.");
 	}
 	buf_release(&found_in);
 	return state;
@@ -1332,11 +1349,12 @@ static const char *program_verdict(struct assess *a, const char *sql, bool progr
 
 static const char *carried(struct assess *a)
 {
-	buf_puts(&a->msg, " Carried as it is: the destination runs the same SQL.");
+	buf_puts(&a->msg, " is carried as it is: the destination runs the same SQL.");
 	return PRECHECK_SUCCESS;
 }
 
-static int assess_view(struct assess *a, const struct schema_view *v, const char *dst_schema)
+static int assess_view(struct assess *a, const struct schema_view *v, const char *dst_schema,
+		       const char *dst_name)
 {
 	struct target t = { .phase = "View", .src_schema = v->schema,
 			    .dst_schema = dst_schema, .object = v->name };
@@ -1349,19 +1367,19 @@ static int assess_view(struct assess *a, const struct schema_view *v, const char
 	if (*v->check_option && strcasecmp(v->check_option, "NONE") != 0)
 		buf_printf(&a->def, " WITH %s CHECK OPTION", v->check_option);
 	buf_reset(&a->msg);
-	buf_printf(&a->msg, "view %s.%s.", v->schema, v->name);
-	if (a->d == SCHEMA_DIALECT_PG) {
-		state = program_verdict(a, v->definition, false, NULL);
-		if (strcmp(v->schema, dst_schema) != 0)
-			buf_printf(&a->msg, " References to the source database `%s` must name "
-				   "schema \"%s\".", v->schema, dst_schema);
-	} else {
-		state = carried(a);
+	buf_printf(&a->msg, "view %s.%s", v->schema, v->name);
+	state = a->d == SCHEMA_DIALECT_PG ? program_verdict(a, v->definition, false, NULL)
+					  : carried(a);
+	if (strcmp(v->schema, dst_schema) != 0 && strstr(v->definition, v->schema)) {
+		buf_printf(&a->msg, " Its SQL names the source database `%s`, which is ",
+			   v->schema);
+		quote_ident(&a->msg, a->d, dst_schema);
+		buf_puts(&a->msg, " on the destination.");
 	}
 	buf_puts(&a->msg, " Data may change: no (a view holds no data).");
 	if (record(a, K_VIEW_SQL, state, &t) < 0)
 		return -1;
-	return check_name(a, &t, "view", v->name, true);
+	return check_name(a, &t, "view", dst_name, true);
 }
 
 static int assess_routine(struct assess *a, const struct schema_routine *r,
@@ -1375,7 +1393,7 @@ static int assess_routine(struct assess *a, const struct schema_routine *r,
 	buf_reset(&a->def);
 	buf_puts(&a->def, r->create_sql);
 	buf_reset(&a->msg);
-	buf_printf(&a->msg, "%s %s.%s.", fn ? "function" : "procedure", r->schema, r->name);
+	buf_printf(&a->msg, "%s %s.%s", fn ? "function" : "procedure", r->schema, r->name);
 	if (a->d == SCHEMA_DIALECT_PG)
 		state = program_verdict(a, r->create_sql, true,
 					"MySQL stored programs have no automatic translation "
@@ -1400,7 +1418,7 @@ static int assess_trigger(struct assess *a, const struct schema_trigger *g,
 	my_quote_ident(&a->def, g->table);
 	buf_printf(&a->def, " FOR EACH ROW %s", g->statement);
 	buf_reset(&a->msg);
-	buf_printf(&a->msg, "trigger %s.%s (%s %s ON %s).", g->schema, g->name, g->timing,
+	buf_printf(&a->msg, "trigger %s.%s (%s %s ON %s)", g->schema, g->name, g->timing,
 		   g->event, g->table);
 	if (a->d == SCHEMA_DIALECT_PG)
 		state = program_verdict(a, g->statement, true,
@@ -1425,17 +1443,39 @@ static const struct schema_resolved *selected_table(const struct precheck_env *e
 	return NULL;
 }
 
-/* Views and routines of databases selected whole; triggers of selected
- * tables (a database selected table by table selects no view or routine). */
+/* Whether view v moves: its database is selected whole, or the DbList
+ * names it like a table (selection.c resolves such names to views). Sets
+ * its destination schema and name. */
+static bool view_selected(const struct precheck_env *env, const struct schema_view *v,
+			  const char **dst_schema, const char **dst_name)
+{
+	const struct schema_sel_db *db = sel_db(env, v->schema);
+
+	if (!db)
+		return false;
+	*dst_schema = db->dst;
+	*dst_name = v->name;
+	for (size_t i = 0; i < db->n_tables; i++) {
+		if (strcmp(db->tables[i].src_name, v->name) == 0) {
+			*dst_schema = db->tables[i].dst_schema;
+			*dst_name = db->tables[i].dst_name;
+			return true;
+		}
+	}
+	return db->all;
+}
+
+/* Views selected whole or by name, routines of databases selected whole,
+ * triggers of selected tables. */
 static int assess_programs(struct assess *a)
 {
 	const struct schema_catalog *cat = &a->env->catalog;
+	const char *dst, *dst_name;
 
-	for (size_t i = 0; i < cat->n_views; i++) {
-		const struct schema_sel_db *db = sel_db(a->env, cat->views[i].schema);
-		if (db && db->all && assess_view(a, &cat->views[i], db->dst) < 0)
+	for (size_t i = 0; i < cat->n_views; i++)
+		if (view_selected(a->env, &cat->views[i], &dst, &dst_name) &&
+		    assess_view(a, &cat->views[i], dst, dst_name) < 0)
 			return -1;
-	}
 	for (size_t i = 0; i < cat->n_routines; i++) {
 		const struct schema_sel_db *db = sel_db(a->env, cat->routines[i].schema);
 		if (db && db->all && assess_routine(a, &cat->routines[i], db->dst) < 0)

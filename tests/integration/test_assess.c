@@ -49,7 +49,7 @@ static struct my_conn *my_open(void)
 	return c;
 }
 
-/* Runs each statement (printf-formatted with SRC for %1$s) on the source. */
+/* Runs one statement on the source; fails the test with the server's error. */
 static void my_run(struct my_conn *c, const char *sql)
 {
 	struct err e = { 0 };
@@ -114,13 +114,19 @@ static void create_source(void)
 		" flag TINYINT AS (IF(qty > 0, 1, 0)) STORED,"
 		" `%s` INT NULL,"
 		" PRIMARY KEY (id), UNIQUE KEY uk_user (`user`, created),"
+		" UNIQUE KEY (`%s`),"
 		" FULLTEXT KEY ft_body (body), SPATIAL KEY sp_place (place)"
-		") ENGINE=InnoDB", SRC, LONG_COL);
+		") ENGINE=InnoDB", SRC, LONG_COL, LONG_COL);
 	my_runf(c, "CREATE TABLE `%s`.plain (id INT NOT NULL PRIMARY KEY,"
 		" v VARCHAR(10) COLLATE utf8mb4_bin NULL) ENGINE=InnoDB", SRC);
 	my_runf(c, "CREATE VIEW `%s`.v_order AS SELECT id, IFNULL(`user`, 'anon') AS who"
 		" FROM `%s`.`order`", SRC, SRC);
-	my_runf(c, "CREATE VIEW `%s`.v_plain AS SELECT id FROM `%s`.plain", SRC, SRC);
+	my_runf(c, "CREATE VIEW `%s`.v_plain AS SELECT id, 'IFNULL(x) || y' AS `year`"
+		" FROM `%s`.plain", SRC, SRC);
+	my_runf(c, "CREATE VIEW `%s`.v_report AS SELECT status,"
+		" GROUP_CONCAT(`user` SEPARATOR ',') AS users,"
+		" DATE_FORMAT(MAX(created), '%%Y-%%m') AS month FROM `%s`.`order`"
+		" GROUP BY status", SRC, SRC);
 	my_runf(c, "CREATE PROCEDURE `%s`.p_bump() UPDATE `%s`.`order` SET qty = qty + 1",
 		SRC, SRC);
 	my_runf(c, "CREATE FUNCTION `%s`.f_double(x INT) RETURNS INT DETERMINISTIC"
@@ -176,15 +182,14 @@ static int teardown(void **state)
 
 /* ---- jobs ------------------------------------------------------------------- */
 
-/* Configures a schema-only job SRC -> DST (not started); returns its id. */
-static void configure(const char *dst_engine, const char *src_password, char *id, size_t n)
+/* Configures a schema-only job with this DbList (not started); its id. */
+static void configure_dblist(const char *dst_engine, const char *src_password,
+			     const char *dblist, char *id, size_t n)
 {
 	const struct itest_db *dst = strcmp(dst_engine, "PostgreSQL") == 0 ? &PG : &MY;
-	char dblist[256];
 	struct kvlist p;
 	cJSON *r = NULL;
 
-	snprintf(dblist, sizeof(dblist), "{\"%s\":{\"name\":\"%s\",\"all\":true}}", SRC, DST);
 	kvlist_init(&p);
 	kvlist_add(&p, "DtsJobName", "assessment test");
 	kvlist_add(&p, "JobType", "MIGRATION");
@@ -201,6 +206,15 @@ static void configure(const char *dst_engine, const char *src_password, char *id
 	snprintf(id, n, "%s", itest_str(r, "DtsJobId"));
 	assert_true(strlen(id) > 8);
 	cJSON_Delete(r);
+}
+
+/* The whole source database SRC -> DST. */
+static void configure(const char *dst_engine, const char *src_password, char *id, size_t n)
+{
+	char dblist[256];
+
+	snprintf(dblist, sizeof(dblist), "{\"%s\":{\"name\":\"%s\",\"all\":true}}", SRC, DST);
+	configure_dblist(dst_engine, src_password, dblist, id, n);
 }
 
 static void start(const char *id)
@@ -432,7 +446,8 @@ static void expect_pg_columns(const cJSON *items)
 
 static void expect_pg_objects(const cJSON *items)
 {
-	char target[96];
+	const cJSON *it;
+	char target[96], shortened[96];
 
 	expect(items, "COLLATION_CI", "order", "", "Failed",
 	       "2 columns compare case-insensitively", "user utf8mb4_general_ci",
@@ -445,25 +460,43 @@ static void expect_pg_objects(const cJSON *items)
 	expect(items, "INDEX_KIND", "order.sp_place", "order", "Failed", "SPATIAL index",
 	       "PostGIS", NULL);
 	expect(items, "RESERVED_WORD", "order", "", "Warning",
-	       "\"order\" is a reserved word in PostgreSQL", "opendts quotes it", NULL);
+	       "\"order\" is a reserved word in PostgreSQL", "opendts quotes it in the DDL it "
+	       "runs (\"order\"); queries on the destination must quote it too.", NULL);
 	expect(items, "RESERVED_WORD", "order.user", "order", "Warning",
 	       "\"user\" is a reserved word in PostgreSQL", NULL);
+	/* The column and the unique key named after it: two items. */
 	snprintf(target, sizeof(target), "order.%s", LONG_COL);
-	expect(items, "IDENT_LENGTH", target, "order", "Warning", "is 64 bytes, over the "
-	       "PostgreSQL limit", "shortened name \"col_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
-	       "xxxxxxxxxxxxx_", NULL);
-	expect(items, "VIEW_SQL", "v_order", "", "Failed", "will need manual conversion",
-	       "IFNULL() (PostgreSQL: COALESCE())", "backtick-quoted identifiers",
-	       "Data may change: no", NULL);
-	expect(items, "VIEW_SQL", "v_plain", "", "Warning", "No MySQL-only function or syntax",
-	       "requoted with double quotes", NULL);
+	snprintf(shortened, sizeof(shortened), "shortened name \"%.54s_", LONG_COL);
+	expect(items, "IDENT_LENGTH", target, "order", "Warning", "column ",
+	       "is 64 bytes, over the PostgreSQL limit", shortened, NULL);
+	int n_long = 0;
+	cJSON_ArrayForEach(it, items) {
+		if (strcmp(itest_str(it, "Item"), "ANALYSIS_IDENT_LENGTH_ITEM") != 0 ||
+		    strcmp(itest_str(it, "TargetNames"), target) != 0)
+			continue;
+		assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(it, "Logs")), 1);
+		assert_true(strncmp(first_log(it, "ErrMsg"), n_long ? "index " : "column ", 6) == 0);
+		n_long++;
+	}
+	assert_int_equal(n_long, 2);
+	expect(items, "VIEW_SQL", "v_order", "", "Failed", ".v_order will need manual "
+	       "conversion to PostgreSQL: it uses IFNULL() (PostgreSQL: COALESCE()).",
+	       "backtick-quoted identifiers", "Data may change: no", NULL);
+	expect(items, "VIEW_SQL", "v_report", "", "Failed", "GROUP_CONCAT() (PostgreSQL: "
+	       "string_agg())", "DATE_FORMAT() (PostgreSQL: to_char())", NULL);
+	/* A string literal and a quoted alias are not constructs. */
+	it = expect(items, "VIEW_SQL", "v_plain", "", "Warning", ".v_plain is portable to "
+		    "PostgreSQL once its backtick-quoted identifiers are requoted",
+		    "no MySQL-only function or syntax found", NULL);
+	assert_null(strstr(first_log(it, "ErrMsg"), "IFNULL"));
+	assert_null(strstr(first_log(it, "ErrMsg"), "YEAR()"));
 	expect(items, "ROUTINE_SQL", "p_bump", "", "Failed", "procedure ",
-	       "will need manual conversion to PostgreSQL", "PL/pgSQL", NULL);
+	       ".p_bump will need manual conversion to PostgreSQL: MySQL stored programs",
+	       "PL/pgSQL", NULL);
 	expect(items, "ROUTINE_SQL", "f_double", "", "Failed", "function ", "PL/pgSQL", NULL);
 	expect(items, "TRIGGER_SQL", "trg_order_bi", "order", "Failed",
 	       "BEFORE INSERT ON order", "RETURNS trigger", "IFNULL()", NULL);
 	/* Nothing to say about the plain table. */
-	const cJSON *it;
 	cJSON_ArrayForEach(it, items)
 		if (strstr(itest_str(it, "TargetNames"), "plain") &&
 		    strcmp(itest_str(it, "TargetNames"), "v_plain") != 0)
@@ -498,6 +531,7 @@ static void test_to_mariadb(void **state)
 		{ "GENERATED_COLUMN", "order.flag" }, { "COLLATION_CI", "order" },
 		{ "INDEX_KIND", "order.ft_body" }, { "INDEX_KIND", "order.sp_place" },
 		{ "RESERVED_WORD", "order" }, { "VIEW_SQL", "v_order" },
+		{ "VIEW_SQL", "v_report" }, { "VIEW_SQL", "v_plain" },
 		{ "ROUTINE_SQL", "p_bump" }, { "ROUTINE_SQL", "f_double" },
 		{ "TRIGGER_SQL", "trg_order_bi" },
 	};
@@ -517,9 +551,9 @@ static void test_to_mariadb(void **state)
 	       "Carried unchanged", "Data may change: no.", NULL);
 	expect(items, "ZERO_DATE", "order.created", "order", "Success",
 	       "provided the destination's sql_mode accepts zero dates", NULL);
-	expect(items, "RESERVED_WORD", "order", "", "Success", "reserved on the source as well",
+	expect(items, "RESERVED_WORD", "order", "", "Success", "queries quote it on the source already",
 	       NULL);
-	expect(items, "VIEW_SQL", "v_order", "", "Success", "Carried as it is", NULL);
+	expect(items, "VIEW_SQL", "v_order", "", "Success", "is carried as it is", NULL);
 	/* USER is not reserved in MySQL; 64 characters fit. */
 	assert_null(find(items, "RESERVED_WORD", "order.user"));
 	cJSON_ArrayForEach(it, items)
@@ -573,6 +607,40 @@ static void test_paging_and_name_filter(void **state)
 		assert_non_null(strstr(itest_str(it, "TargetNames"), "order."));
 	cJSON_Delete(r);
 	cJSON_Delete(all);
+}
+
+/* A DbList naming tables (a view among them) and columns: only what moves
+ * is assessed, under its destination names. */
+static void test_partial_selection(void **state)
+{
+	char id[64], dblist[512], target[96];
+	int failed;
+
+	snprintf(dblist, sizeof(dblist), "{\"%s\":{\"name\":\"%s\",\"all\":false,\"Table\":{"
+		 "\"order\":{\"name\":\"order\",\"all\":false,\"column\":{\"id\":{},"
+		 "\"user\":{\"name\":\"customer\"},\"created\":{},\"%s\":{\"name\":\"short_col\"}}},"
+		 "\"v_plain\":{}}}}", SRC, DST, LONG_COL);
+	configure_dblist("PostgreSQL", NULL, dblist, id, sizeof(id));
+	run_past_precheck(id);
+	cJSON *items = analysis(id, &failed);
+	expect(items, "UNSIGNED_BIGINT", "order.id", "order", "Warning", NULL);
+	expect(items, "ZERO_DATE", "order.created", "order", "Failed", NULL);
+	expect(items, "RESERVED_WORD", "order", "", "Warning", NULL);
+	expect(items, "COLLATION_CI", "order", "", "Failed", "1 column compares", NULL);
+	expect(items, "VIEW_SQL", "v_plain", "", "Warning", NULL);
+	expect(items, "TRIGGER_SQL", "trg_order_bi", "order", "Failed", NULL);
+	/* Renamed to customer: no longer a reserved word; not moved: no item. */
+	assert_null(find(items, "RESERVED_WORD", "order.user"));
+	assert_null(find(items, "ENUM", "order.status"));
+	assert_null(find(items, "GENERATED_COLUMN", "order.flag"));
+	assert_null(find(items, "INDEX_KIND", "order.ft_body"));
+	assert_null(find(items, "VIEW_SQL", "v_order"));
+	assert_null(find(items, "ROUTINE_SQL", "p_bump"));
+	/* The long column is renamed; the unique key keeps its long name. */
+	snprintf(target, sizeof(target), "order.%s", LONG_COL);
+	expect(items, "IDENT_LENGTH", target, "order", "Warning", "index ", NULL);
+	assert_int_equal(failed, count_state(items, "Failed"));
+	cJSON_Delete(items);
 }
 
 /* No catalog (the source refuses the login): nothing is assessed. */
@@ -718,8 +786,11 @@ static void test_rerun_replaces_items(void **state)
 	assert_int_equal(after, before - 1);
 	assert_int_equal(count_items(&f, NULL, "v_plain"), 0);
 	c = my_open();
-	my_runf(c, "CREATE VIEW `%s`.v_plain AS SELECT id FROM `%s`.plain", SRC, SRC);
+	my_runf(c, "CREATE VIEW `%s`.v_plain AS SELECT id, 'IFNULL(x) || y' AS `year`"
+		" FROM `%s`.plain", SRC, SRC);
 	my_close(c);
+	step_run(&f);
+	assert_int_equal(count_items(&f, NULL, NULL), before);
 
 	meta_job_release(&f.job);
 	meta_free(f.m);
@@ -734,6 +805,7 @@ int main(void)
 		cmocka_unit_test(test_to_postgresql),
 		cmocka_unit_test(test_to_mariadb),
 		cmocka_unit_test(test_paging_and_name_filter),
+		cmocka_unit_test(test_partial_selection),
 		cmocka_unit_test(test_no_catalog_no_items),
 		cmocka_unit_test_teardown(test_strict_sql_mode, restore_sql_mode),
 		cmocka_unit_test(test_rerun_replaces_items),
