@@ -36,6 +36,27 @@ struct schema_render_opts {
 	bool if_not_exists;      /* keep existing tables (targetTableMode "2") */
 };
 
+/* The session a MySQL/MariaDB destination connection of the schema step
+ * sets once, before running any statement of the renderers (render_mysql.c
+ * writes for it): literals escape with backslashes (no
+ * NO_BACKSLASH_ESCAPES), no ANSI_QUOTES, zero dates allowed as defaults
+ * (no NO_ZERO_DATE), strict so that nothing is silently truncated or
+ * converted, NO_ENGINE_SUBSTITUTION so that a missing engine fails instead
+ * of becoming the default one; time_zone '+00:00' because TIMESTAMP
+ * defaults are read in UTC; explicit_defaults_for_timestamp so that a
+ * TIMESTAMP column gets no implicit DEFAULT/ON UPDATE. Routines and
+ * triggers switch sql_mode to their own around their CREATE and back to
+ * SCHEMA_MY_SQL_MODE (three statements); after a failed statement the
+ * step sets SCHEMA_MY_SQL_MODE again before the next object. */
+#define SCHEMA_MY_SQL_MODE "STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION"
+#define SCHEMA_MY_SESSION_SETUP                                                   \
+	"SET SESSION sql_mode = '" SCHEMA_MY_SQL_MODE "', time_zone = '+00:00', " \
+	"explicit_defaults_for_timestamp = 1"
+
+/* Every schema_render_* starts by zeroing *out (pass an unused or released
+ * one); on -1 (bad arguments only) *out is empty again. An object whose
+ * rendering needs no statement (MySQL: an index created with its table)
+ * has n_stmts == 0 and a note saying why. */
 void schema_ddl_release(struct schema_ddl *d);
 /* All statements joined with ";\n" plus a final ";" (DdlSql). Caller frees. */
 char *schema_ddl_text(const struct schema_ddl *d);
