@@ -118,6 +118,20 @@ static void subtask_cancelled(struct meta *m, struct meta_subtask *st)
 	meta_job_release(&j);
 }
 
+/* A step may write its subtask's progress/total while it runs (the schema
+ * step counts objects); take them before writing the final state. */
+static void keep_progress(struct meta *m, struct meta_subtask *st)
+{
+	struct meta_subtask cur = { 0 };
+	struct err err = { 0 };
+
+	if (meta_subtask_get(m, st->job_id, st->code, &cur, &err) == 0) {
+		st->progress = cur.progress;
+		st->total = cur.total;
+	}
+	meta_subtask_release(&cur);
+}
+
 /* Runs one step (or, with `finish`, its second phase after the full data;
  * a finish phase runs again on every resume: it is idempotent). */
 static enum step_result run_step(const struct job_service_config *cfg, struct meta *m,
@@ -161,6 +175,7 @@ static enum step_result run_step(const struct job_service_config *cfg, struct me
 		res = fn(&ctx, err);
 		if (res == STEP_FAILED && !err->code)
 			err_set(err, ERR_INTERNAL, "step %s (%s) failed", code, def->title);
+		keep_progress(m, &st);
 	}
 	if (res == STEP_DONE)
 		subtask_set(m, &st, STEP_STATE_FINISHED, NULL, true);

@@ -6,11 +6,13 @@
 #include <string.h>
 
 #include "steps/precheck.h"
+#include "steps/schema_step.h"
 #include "steps/step.h"
 
 static const struct step_def steps[] = {
 	{ "01", "precheck", "Precheck", step_precheck_run, NULL },
-	{ "02", "schema migration", "dts.step.struct.load", NULL, NULL },
+	{ "02", "schema migration", "dts.step.struct.load", step_schema_run,
+	  step_schema_finish },
 	{ "03", "full data migration", "dts.step.full.load", NULL, NULL },
 	{ "04", "incremental data migration", "dts.step.incr.load", NULL, NULL },
 };

@@ -45,7 +45,7 @@ static int teardown(void **state)
 
 /* Configures a precheck-only job; returns its id (static buffer). */
 static const char *configure(const char *dst_engine, const char *src_pw, int dst_port,
-			     const char *mode, bool schema)
+			     const char *mode, bool full_data)
 {
 	static char id[64];
 	struct itest_db dst = strcmp(dst_engine, "PostgreSQL") == 0 ? PG : MY;
@@ -58,8 +58,8 @@ static const char *configure(const char *dst_engine, const char *src_pw, int dst
 	kvlist_init(&p);
 	kvlist_add(&p, "DtsJobName", "itest job");
 	kvlist_add(&p, "JobType", "MIGRATION");
-	kvlist_add(&p, "StructureInitialization", schema ? "true" : "false");
-	kvlist_add(&p, "DataInitialization", "false");
+	kvlist_add(&p, "StructureInitialization", "false");
+	kvlist_add(&p, "DataInitialization", full_data ? "true" : "false");
 	kvlist_add(&p, "DataSynchronization", "false");
 	kvlist_add(&p, "DbList", "{\"itest\":{\"name\":\"itest_copy\",\"all\":true}}");
 	if (mode)
@@ -201,7 +201,7 @@ static void test_unbuilt_step_fails_clearly(void **state)
 	expect_status(id, "MigrationFailed");
 	assert_int_equal(itest_call(&D, &r, "DescribeDtsJobDetail", "DtsJobId", id, NULL), 200);
 	assert_non_null(strstr(itest_str(r, "ErrorMessage"), "not available"));
-	const cJSON *s = cJSON_GetObjectItem(r, "StructureInitializationStatus");
+	const cJSON *s = cJSON_GetObjectItem(r, "DataInitializationStatus");
 	assert_string_equal(itest_str(s, "Status"), "Failed");
 	cJSON_Delete(r);
 }
