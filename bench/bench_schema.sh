@@ -6,13 +6,14 @@
 # schema-only job (StructureInitialization only) MariaDB -> PostgreSQL and
 # MariaDB -> MariaDB through dtsd, and reports the schema step's wall time
 # as dtsd logged it (job.step.start .. job.step.end of code 02), the whole
-# job as the client saw it, and the number of objects created.
-# Usage: bench/bench_schema.sh [N_TABLES] [STEP_WORKERS]   (default 2000, dtsd's default)
+# job as the client saw it, and the number of objects created; once per
+# dtsd --step-workers value (0 = dtsd's default, one per core).
+# Usage: bench/bench_schema.sh [N_TABLES] ["STEP_WORKERS..."]   (default 2000 "0 4")
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 n=${1:-2000}
-workers=${2:-0}
+workers_list=${2:-"0 4"}
 make -s all >/dev/null
 work=$(mktemp -d /tmp/opendts-bench.XXXXXX)
 dtsd_pid=
@@ -41,12 +42,21 @@ echo "creating $n tables in bench_schema" >&2
 } | MYSQL_PWD=$MY_PASSWORD mariadb -h "$MY_HOST" -P "$MY_PORT" -u "$MY_USER"
 
 export DTS_ACCESS_KEY_ID=LTAIbench000000000000 DTS_ACCESS_KEY_SECRET=bench-secret
-"$root/build/dtsd" --data-dir "$work/dtsd" --listen 127.0.0.1:0 --port-file "$work/port" \
-	--log-level info --step-workers "$workers" 2>"$work/dtsd.log" &
-dtsd_pid=$!
-for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.1; done
-export DTS_ENDPOINT="http://127.0.0.1:$(cat "$work/port")"
 export SRC_PW=$MY_PASSWORD PG_PW=$PG_PASSWORD
+
+start_dtsd() {   # start_dtsd STEP_WORKERS: a fresh dtsd
+	rm -rf "$work/dtsd" "$work/port"
+	"$root/build/dtsd" --data-dir "$work/dtsd" --listen 127.0.0.1:0 --port-file "$work/port" \
+		--log-level info --step-workers "$1" 2>"$work/dtsd.log" &
+	dtsd_pid=$!
+	for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.1; done
+	export DTS_ENDPOINT="http://127.0.0.1:$(cat "$work/port")"
+}
+
+stop_dtsd() {
+	kill "$dtsd_pid" && wait "$dtsd_pid" || true
+	dtsd_pid=
+}
 
 # Seconds between the first log lines matching $2 and $3 for job $1.
 step_seconds() {
@@ -56,14 +66,14 @@ step_seconds() {
 	python3 -c "from datetime import datetime as d; f=lambda s: d.strptime(s, '%Y-%m-%dT%H:%M:%S.%fZ'); print('%.2f' % (f('$b') - f('$a')).total_seconds())"
 }
 
-run_one() {   # run_one LABEL dst-args...
-	local label=$1; shift
+run_one() {   # run_one LABEL WORKERS dst-args...
+	local label=$1 w=$2; shift 2
 	local job t0 t1 status total
 	job=$("$root/build/dts" configure-job --name "bench-$label" --structure-init true --data-init false \
 		--data-sync false --src-engine MySQL --src-host "$MY_HOST" --src-port "$MY_PORT" \
 		--src-user "$MY_USER" --src-password-env SRC_PW "$@" \
 		--reserve '{"targetTableMode":"0","autoStartModulesAfterConfig":"none"}' \
-		--db-list '{"bench_schema":{"name":"bench_schema_dst","all":true}}' |
+		--db-list "{\"bench_schema\":{\"name\":\"bench_schema_w$w\",\"all\":true}}" |
 		sed -n 's/.*"DtsJobId":[[:space:]]*"\([^"]*\)".*/\1/p')
 	t0=$(date +%s.%N)
 	"$root/build/dts" start-job --job-id "$job" >/dev/null
@@ -76,7 +86,7 @@ run_one() {   # run_one LABEL dst-args...
 	t1=$(date +%s.%N)
 	total=$("$root/build/dts" precheck-status --job-id "$job" --job-code 02 --page-size 1 |
 		sed -n 's/^[[:space:]]*"TotalRecordCount":[[:space:]]*\([0-9]*\).*/\1/p')
-	printf '| %s | %d | %s | %s | %s | %.2f | %s | %s |\n' "$label" "$n" "$total" \
+	printf '| %s | %s | %d | %s | %s | %s | %.2f | %s | %s |\n' "$label" "$w" "$n" "$total" \
 		"$(step_seconds "$job" 'event=job.step.start .*code=02' 'event=job.step.end .*code=02')" \
 		"$(step_seconds "$job" 'event=job.step.start .*code=02' 'event=schema.start')" \
 		"$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')" "$status" \
@@ -87,23 +97,29 @@ report() {
 	echo "# Schema migration of a $n-table source (bench/bench_schema.sh)"
 	echo
 	echo "Measured $(date -u +%Y-%m-%d) on $(nproc) cores, private harness servers, dtsd"
-	echo "--step-workers $workers (0 = one per core). Source: $n InnoDB tables, each with a"
-	echo "primary key and two secondary indexes (a UNIQUE and a plain one, or two plain ones), a"
-	echo "foreign key on every tenth table, a view per hundred tables. A schema-only job"
-	echo "(StructureInitialization true, no data steps), so indexes and foreign keys are created"
-	echo "right away. *Schema step* is the time dtsd logged between the start and the end of"
-	echo "step 02 (reading the source catalog, rendering, creating every object, recording every"
-	echo "item). *Planning* is its first part: reading the source catalog and the destination's"
-	echo "names, rendering every DDL, reading the checkpoints and listing the items. *Job* is"
+	echo "--step-workers as listed (0 = one per core, the default). Source: $n InnoDB tables,"
+	echo "each with a primary key and two secondary indexes (a UNIQUE and a plain one, or two"
+	echo "plain ones), a foreign key on every tenth table, a view per hundred tables. A"
+	echo "schema-only job (StructureInitialization true, no data steps), so indexes and foreign"
+	echo "keys are created right away (on MariaDB a table's keys go into its CREATE TABLE)."
+	echo "*Schema step* is the time dtsd logged between the start and the end of step 02"
+	echo "(reading the source catalog, rendering, creating every object, recording every item)."
+	echo "*Planning* is its first part: reading the source catalog and the destination's names,"
+	echo "rendering every DDL, reading the checkpoints and listing the items. *Job* is"
 	echo "StartDtsJob until the job is Finished as the client saw it (precheck included, 100 ms"
 	echo "polling). Target (issue 5): under 30 s for 2,000 tables."
 	echo
-	echo "| destination | tables | objects (items) | schema step (s) | of which planning (s) | job (s) | status | precheck (s) |"
-	echo "|---|---|---|---|---|---|---|---|"
-	run_one PostgreSQL --dst-engine PostgreSQL --dst-host "$PG_HOST" --dst-port "$PG_PORT" \
-		--dst-user "$PG_USER" --dst-password-env PG_PW --dst-database "$PG_DATABASE"
-	run_one MariaDB --dst-engine MySQL --dst-host "$MY_HOST" --dst-port "$MY_PORT" \
-		--dst-user "$MY_USER" --dst-password-env SRC_PW
+	echo "| destination | step workers | tables | objects (items) | schema step (s) | of which planning (s) | job (s) | status | precheck (s) |"
+	echo "|---|---|---|---|---|---|---|---|---|"
+	for w in $workers_list; do
+		start_dtsd "$w"
+		run_one PostgreSQL "$w" --dst-engine PostgreSQL --dst-host "$PG_HOST" \
+			--dst-port "$PG_PORT" --dst-user "$PG_USER" --dst-password-env PG_PW \
+			--dst-database "$PG_DATABASE"
+		run_one MariaDB "$w" --dst-engine MySQL --dst-host "$MY_HOST" --dst-port "$MY_PORT" \
+			--dst-user "$MY_USER" --dst-password-env SRC_PW
+		stop_dtsd
+	done
 }
 mkdir -p bench/results
 report | tee bench/results/schema.md

@@ -73,9 +73,10 @@ struct schema_obj {
 	struct schema_ddl ddl;
 	char *ddl_text;       /* DdlSql: schema_ddl_text(&ddl) */
 	char *render_error;   /* the renderer failed: why (NULL when it did not) */
-	size_t unit_next;     /* the next object run together with this one (a unit:
-			       * MySQL indexes or FKs of one table, merged into one
-			       * ALTER TABLE), or SCHEMA_NONE; set per wave */
+	size_t unit_next;     /* the next object run together with this one, or
+			       * SCHEMA_NONE; set per wave. A unit (MySQL only) is a
+			       * table and its indexes (one CREATE TABLE) or several
+			       * indexes or FKs of a table (one ALTER TABLE) */
 	bool exists;          /* database: the destination has it; table: a relation
 			       * of that name exists in the destination now */
 	/* from the metastore at the start of this run (schema_step.c) */

@@ -12,7 +12,10 @@
  * data when the job copies data: loading is faster without the indexes, and
  * a trigger active during the load would fire on every copied row (a BEFORE
  * INSERT trigger rewrites the copied values, an AFTER INSERT one writes
- * extra rows), so triggers wait for the data too.
+ * extra rows), so triggers wait for the data too. On MySQL, objects of one
+ * table that are created at the same time run as one statement (a unit,
+ * schema_exec.c): the keys inside the CREATE TABLE when no data step
+ * follows, otherwise one ALTER TABLE per table and wave.
  *
  * Threads: everything here runs on the job worker thread that called the
  * step, the only one that writes the metastore (ctx->meta).

@@ -15,6 +15,9 @@
  * foreign keys and triggers too when the job has no full-data step
  * (otherwise they stay NotStarted for step_schema_finish). Objects of one
  * kind are created in parallel on ctx->workers destination connections.
+ * On MySQL, keys created right away go into their table's CREATE TABLE,
+ * and several indexes or FKs of one table into one ALTER TABLE; each
+ * object keeps its own item (DdlSql: the statement that ran).
  *
  * Items: kind META_ITEM_PROGRESS, code ctx->code, struct_type "before",
  * key "<Phase>:<schema>.[<table>.]<name>" in destination names, phase (the
