@@ -884,7 +884,12 @@ static void fk_rules(const struct schema_resolved *t, const struct schema_fk *fk
 					fk->name, t->table->schema, t->table->name, del, upd);
 		return;
 	}
-	buf_printf(b, " ON DELETE %s ON UPDATE %s", del, upd);
+	/* RESTRICT is the default: written out, MariaDB stores it as NO ACTION
+	 * when foreign_key_checks=0, and SHOW CREATE would differ. */
+	if (strcmp(del, "RESTRICT") != 0)
+		buf_printf(b, " ON DELETE %s", del);
+	if (strcmp(upd, "RESTRICT") != 0)
+		buf_printf(b, " ON UPDATE %s", upd);
 }
 
 int schema__my_fk(const struct schema_render_opts *o, const struct schema_resolved *t,
