@@ -58,12 +58,12 @@ dts() { "$root/build/dts" "$@"; }
 say "configuring the job shop (MariaDB) -> PostgreSQL"
 export SRC_PW=$MY_PASSWORD DST_PW=$PG_PASSWORD
 job=$(dts configure-job --name shop-to-postgres --job-type MIGRATION \
-	--structure-init false --data-init false --data-sync false \
+	--structure-init true --data-init false --data-sync false \
 	--src-engine MySQL --src-host "$MY_HOST" --src-port "$MY_PORT" --src-user "$MY_USER" --src-password-env SRC_PW \
 	--dst-engine PostgreSQL --dst-host "$PG_HOST" --dst-port "$PG_PORT" --dst-user "$PG_USER" --dst-password-env DST_PW \
 	--dst-database "$PG_DATABASE" --db-list '{"shop":{"name":"shop","all":true}}' \
 	| sed -n 's/.*"DtsJobId":[[:space:]]*"\([^"]*\)".*/\1/p')
-echo "job $job (steps in this build: precheck; schema/full data/incremental are not built yet)"
+echo "job $job (steps in this build: precheck and schema; full data and incremental are not built yet)"
 
 say "starting the job and following its progress"
 dts start-job --job-id "$job" >/dev/null
@@ -71,6 +71,14 @@ dts watch --job-id "$job" --interval 1
 
 say "precheck items (DescribePreCheckStatus JobCode=01)"
 dts precheck-status --job-id "$job" --job-code 01 -o table
+
+say "migration assessment: what changes on the way to PostgreSQL (AnalysisJobProgress)"
+dts precheck-status --job-id "$job" --job-code 01 --page-size 100 |
+	sed -n 's/^[[:space:]]*"Item":[[:space:]]*"\(ANALYSIS_[^"]*\)".*/\1/p' | sort | uniq -c
+
+say "schema objects created in PostgreSQL (DescribePreCheckStatus JobCode=02)"
+dts precheck-status --job-id "$job" --job-code 02 --page-size 100 -o table
+PGPASSWORD=$PG_PASSWORD psql -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d "$PG_DATABASE" -c '\d shop.orders'
 
 say "the job (DescribeDtsJobDetail)"
 dts describe-job --job-id "$job" -o table | head -30
