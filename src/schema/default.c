@@ -104,7 +104,7 @@ static bool clock_value(const char *v, int *fsp)
 
 /* Decodes a MySQL quoted literal ('..' with '' and backslash escapes) into
  * bytes (NULs kept). -1 when v is not one whole literal. */
-static int unquote_bytes(const char *v, struct buf *out)
+int schema_unquote_literal(const char *v, struct buf *out)
 {
 	static const char from[] = "0bnrtZ", to[] = "\0\b\n\r\t\032";
 	const char *s = v + 1;
@@ -225,7 +225,7 @@ static int pg_expr(const struct schema_column *c, const char *v, struct buf *out
 		struct buf bytes;
 		int rc;
 		buf_init(&bytes, BUF_UNLIMITED);
-		rc = unquote_bytes(v, &bytes);
+		rc = schema_unquote_literal(v, &bytes);
 		if (rc == 0)
 			pg_bytea(c, bytes.data ? bytes.data : "", bytes.len, out);
 		buf_release(&bytes);

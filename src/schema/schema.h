@@ -214,6 +214,11 @@ enum schema_type schema_type_parse(const char *data_type);
 /* Lower-case MySQL name of a type ("int", "varchar", "geometrycollection");
  * "unknown" for SCHEMA_T_UNKNOWN or an out-of-range value. */
 const char *schema_type_name(enum schema_type t);
+/* Decodes a MySQL quoted literal ('..' with '' and backslash escapes, as
+ * information_schema prints defaults) into bytes, NULs kept. -1 when v is
+ * not exactly one whole literal. */
+struct buf;
+int schema_unquote_literal(const char *v, struct buf *out);
 /* Parses a COLUMN_TYPE as the server spells it ("int(10) unsigned
  * zerofill", "decimal(10,2)", "enum('a','b''c')", "datetime(6)",
  * "varchar(20)") into c: type, is_unsigned, zerofill, enum_values (owned by

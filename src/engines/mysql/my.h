@@ -34,9 +34,12 @@ struct my_conn_opts {
 	int connect_timeout_s;   /* TCP connect and login handshake; 0 = 10 */
 	int read_timeout_s;      /* each wait for a server answer; 0 = 30 */
 	int write_timeout_s;     /* each write to the server; 0 = 30 */
+	bool local_infile;       /* allow LOAD DATA LOCAL (bulk writer, my_load.h);
+				  * off by default */
 };
 
-/* Connects and logs in with charset utf8mb4, LOCAL INFILE disabled and the
+/* Connects and logs in with charset utf8mb4, LOCAL INFILE disabled (unless
+ * opts->local_infile) and the
  * three timeouts set, so a server that accepts TCP and never answers fails
  * after connect_timeout_s instead of hanging. Returns a new connection that
  * the caller releases with my_close(), or NULL with err set:

@@ -83,7 +83,7 @@ static int set_options(MYSQL *m, const struct my_conn_opts *o, struct err *err)
 						: DEFAULT_IO_TIMEOUT_S;
 	unsigned int wt = o->write_timeout_s > 0 ? (unsigned)o->write_timeout_s
 						 : DEFAULT_IO_TIMEOUT_S;
-	unsigned int proto = MYSQL_PROTOCOL_TCP, off = 0;
+	unsigned int proto = MYSQL_PROTOCOL_TCP, infile = o->local_infile ? 1 : 0;
 
 	/* TCP even for "localhost": the endpoint is a host and a port, and the
 	 * precheck has probed exactly that port. */
@@ -92,7 +92,7 @@ static int set_options(MYSQL *m, const struct my_conn_opts *o, struct err *err)
 	    mysql_optionsv(m, MYSQL_OPT_READ_TIMEOUT, &rt) ||
 	    mysql_optionsv(m, MYSQL_OPT_WRITE_TIMEOUT, &wt) ||
 	    mysql_optionsv(m, MYSQL_SET_CHARSET_NAME, "utf8mb4") ||
-	    mysql_optionsv(m, MYSQL_OPT_LOCAL_INFILE, &off)) {
+	    mysql_optionsv(m, MYSQL_OPT_LOCAL_INFILE, &infile)) {
 		err_set(err, ERR_INTERNAL, "cannot set MySQL client options: %s",
 			mysql_error(m));
 		return -1;

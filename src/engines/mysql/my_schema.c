@@ -287,32 +287,6 @@ enum {
 	C_COLUMN_TYPE, C_EXTRA, C_COMMENT, C_GENERATION,
 };
 
-/* A MySQL quoted literal that is the whole of v, unescaped into out (NULs
- * kept). -1 when v is not exactly one literal. */
-static int unquote_literal(const char *v, struct buf *out)
-{
-	static const char from[] = "0bnrtZ", to[] = "\0\b\n\r\t\032";
-	const char *s = v + 1;
-
-	if (v[0] != '\'')
-		return -1;
-	for (;;) {
-		if (!*s)
-			return -1;
-		if (*s == '\'' && s[1] == '\'') {
-			buf_putc(out, '\'');
-			s += 2;
-		} else if (*s == '\'') {
-			return s[1] == 0 ? 0 : -1;
-		} else if (*s == '\\' && s[1]) {
-			const char *e = strchr(from, s[1]);
-			buf_putc(out, e ? to[e - from] : s[1]);
-			s += 2;
-		} else {
-			buf_putc(out, *s++);
-		}
-	}
-}
 
 static bool looks_numeric(const char *v)
 {
@@ -345,7 +319,7 @@ static void default_mariadb(struct schema_column *c, const char *v)
 	}
 	if (v[0] == '\'') {
 		buf_init(&b, BUF_UNLIMITED);
-		if (unquote_literal(v, &b) == 0 && strlen(buf_cstr(&b)) == b.len)
+		if (schema_unquote_literal(v, &b) == 0 && strlen(buf_cstr(&b)) == b.len)
 			set_default(c, xstrdup(buf_cstr(&b)), false);
 		else                          /* a NUL inside, or not one literal */
 			set_default(c, xstrdup(v), true);
