@@ -63,6 +63,10 @@ const char *pg_target(const struct pg_conn *c);
 /* The underlying handle for the engine code of later steps. Borrowed. */
 PGconn *pg_raw(struct pg_conn *c);
 
+/* read_timeout_s of the connection (the default applied), for engine code
+ * that waits on pg_raw() itself (the COPY writer). */
+int pg_read_timeout_s(const struct pg_conn *c);
+
 /* Runs one statement (no parameters) and returns, in *value, a heap copy of
  * the first column of the first row (the caller frees it; NULL when there
  * is no row or SQL NULL). `value` may be NULL to discard the result.

@@ -171,6 +171,11 @@ PGconn *pg_raw(struct pg_conn *c)
 	return c->pg;
 }
 
+int pg_read_timeout_s(const struct pg_conn *c)
+{
+	return c->read_timeout_s;
+}
+
 static void lost(struct pg_conn *c, struct err *err)
 {
 	char msg[400];
