@@ -319,71 +319,6 @@ static void expect_no_secret(const cJSON *r, const char *secret)
 	free(text);
 }
 
-/* ---- a server that accepts and never answers --------------------------------- */
-
-struct silent {
-	int fd;
-	int port;
-	int conns[64];
-	int n;
-	atomic_bool stop;
-	pthread_t thread;
-};
-
-static void *silent_main(void *arg)
-{
-	struct silent *s = arg;
-
-	while (!atomic_load(&s->stop)) {
-		struct pollfd p = { .fd = s->fd, .events = POLLIN };
-
-		if (poll(&p, 1, 50) > 0 && s->n < 64) {
-			int c = accept(s->fd, NULL, NULL);
-
-			if (c >= 0)
-				s->conns[s->n++] = c;   /* held open, never written */
-		}
-	}
-	return NULL;
-}
-
-static void silent_start(struct silent *s)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET };
-	socklen_t len = sizeof(a);
-
-	memset(s, 0, sizeof(*s));
-	s->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	assert_true(s->fd >= 0);
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	assert_int_equal(bind(s->fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	assert_int_equal(listen(s->fd, 64), 0);
-	assert_int_equal(getsockname(s->fd, (struct sockaddr *)&a, &len), 0);
-	s->port = ntohs(a.sin_port);
-	atomic_init(&s->stop, false);
-	assert_int_equal(pthread_create(&s->thread, NULL, silent_main, s), 0);
-}
-
-static void silent_stop(struct silent *s)
-{
-	atomic_store(&s->stop, true);
-	pthread_join(s->thread, NULL);
-	for (int i = 0; i < s->n; i++)
-		close(s->conns[i]);
-	close(s->fd);
-}
-
-static int closed_port(void)
-{
-	struct silent s;
-	int port;
-
-	silent_start(&s);
-	port = s.port;
-	silent_stop(&s);
-	return port;
-}
-
 /* ---- tests ----------------------------------------------------------------------- */
 
 static void test_never_ran(void **state)
@@ -506,7 +441,7 @@ static void test_unresolvable_host(void **state)
 
 static void test_closed_port(void **state)
 {
-	const struct job_opts o = { .dst_engine = "MySQL", .dst_port = closed_port() };
+	const struct job_opts o = { .dst_engine = "MySQL", .dst_port = itest_closed_port() };
 	const cJSON *s;
 	char id[64];
 	cJSON *r;
@@ -527,19 +462,19 @@ static void test_closed_port(void **state)
 
 static void test_silent_server_is_bounded(void **state)
 {
-	struct silent srv;
+	struct itest_silent srv;
 	struct job_opts o = { .dst_engine = "MySQL" };
 	const cJSON *s;
 	char id[64];
 	int64_t took;
 	cJSON *r;
 
-	silent_start(&srv);
+	itest_silent_start(&srv);
 	o.dst_port = srv.port;
 	configure(&o, id, sizeof(id));
 	took = run_precheck(id);
 	r = describe(id, "01");
-	silent_stop(&srv);
+	itest_silent_stop(&srv);
 	/* One connect timeout for the login (plus the job's own overhead), not
 	 * one per stage and endpoint, and never a hang. */
 	if (took >= CONNECT_TIMEOUT_S * 3 * 1000 + 2000)

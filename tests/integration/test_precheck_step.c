@@ -283,71 +283,6 @@ static char *pg_version(void)
 	return v;
 }
 
-/* ---- a server that accepts and never answers ----------------------------- */
-
-struct silent {
-	int fd;
-	int port;
-	int conns[32];
-	int n;
-	atomic_bool stop;
-	pthread_t thread;
-};
-
-static void *silent_main(void *arg)
-{
-	struct silent *s = arg;
-
-	while (!atomic_load(&s->stop)) {
-		struct pollfd p = { .fd = s->fd, .events = POLLIN };
-
-		if (poll(&p, 1, 50) > 0 && s->n < 32) {
-			int c = accept(s->fd, NULL, NULL);
-
-			if (c >= 0)
-				s->conns[s->n++] = c;   /* held open, never written */
-		}
-	}
-	return NULL;
-}
-
-static void silent_start(struct silent *s)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET };
-	socklen_t len = sizeof(a);
-
-	memset(s, 0, sizeof(*s));
-	s->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	assert_true(s->fd >= 0);
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	assert_int_equal(bind(s->fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	assert_int_equal(listen(s->fd, 16), 0);
-	assert_int_equal(getsockname(s->fd, (struct sockaddr *)&a, &len), 0);
-	s->port = ntohs(a.sin_port);
-	atomic_init(&s->stop, false);
-	assert_int_equal(pthread_create(&s->thread, NULL, silent_main, s), 0);
-}
-
-static void silent_stop(struct silent *s)
-{
-	atomic_store(&s->stop, true);
-	pthread_join(s->thread, NULL);
-	for (int i = 0; i < s->n; i++)
-		close(s->conns[i]);
-	close(s->fd);
-}
-
-static int closed_port(void)
-{
-	struct silent s;
-	int port;
-
-	silent_start(&s);
-	port = s.port;
-	silent_stop(&s);
-	return port;
-}
-
 /* ---- tests ---------------------------------------------------------------- */
 
 static void test_mariadb_to_pg_success(void **state)
@@ -456,7 +391,7 @@ static void test_closed_destination_port(void **state)
 	need_servers();
 	ep_mariadb(&src, "MySQL");
 	ep_mariadb(&dst, "MySQL");
-	dst.port = closed_port();
+	dst.port = itest_closed_port();
 	insert_job(f, &src, &dst);
 	assert_int_equal(run(f, 5), STEP_FAILED);
 	assert_string_equal(f->err.msg, "precheck failed: CHECK_CONN_DEST");
@@ -503,11 +438,11 @@ static void test_silent_servers_time_out_in_parallel(void **state)
 	struct meta_endpoint src = { 0 }, dst = { 0 };
 	const struct meta_item *s, *d;
 	struct meta_item *it;
-	struct silent srv;
+	struct itest_silent srv;
 	size_t n;
 
 	need_servers();
-	silent_start(&srv);
+	itest_silent_start(&srv);
 	ep_mariadb(&src, "MySQL");
 	src.ip = "127.0.0.1";
 	src.port = srv.port;
@@ -516,7 +451,7 @@ static void test_silent_servers_time_out_in_parallel(void **state)
 	dst.port = srv.port;
 	insert_job(f, &src, &dst);
 	assert_int_equal(run(f, 2), STEP_FAILED);
-	silent_stop(&srv);
+	itest_silent_stop(&srv);
 	/* Bounded by connect_timeout_s; both checks wait at the same time
 	 * (one after the other would take 4 s and more). */
 	assert_true(f->took_ms < 6000);
@@ -592,7 +527,7 @@ static void test_skip_then_rerun(void **state)
 	need_servers();
 	ep_mariadb(&src, "MySQL");
 	ep_mariadb(&dst, "MySQL");
-	dst.port = closed_port();
+	dst.port = itest_closed_port();
 	insert_job(f, &src, &dst);
 	assert_int_equal(run(f, 5), STEP_FAILED);
 	assert_int_equal(meta_item_set_skip(f->m, f->job.id, "01", names, 1, true, &changed, &e), 0);

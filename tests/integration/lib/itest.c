@@ -4,13 +4,17 @@
  */
 #include "itest.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -320,4 +324,60 @@ int itest_mysql_exec(const char *sql)
 	if (pid < 0 || waitpid(pid, &st, 0) != pid)
 		return -1;
 	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
+}
+
+static void *silent_main(void *arg)
+{
+	struct itest_silent *s = arg;
+
+	while (!atomic_load(&s->stop)) {
+		struct pollfd p = { .fd = s->fd, .events = POLLIN };
+
+		if (poll(&p, 1, 50) > 0 && s->n < 64) {
+			int c = accept(s->fd, NULL, NULL);
+
+			if (c >= 0)
+				s->conns[s->n++] = c;   /* held open, never written */
+		}
+	}
+	return NULL;
+}
+
+void itest_silent_start(struct itest_silent *s)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t len = sizeof(a);
+
+	memset(s, 0, sizeof(*s));
+	s->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (s->fd < 0 || bind(s->fd, (struct sockaddr *)&a, sizeof(a)) != 0 ||
+	    listen(s->fd, 64) != 0 || getsockname(s->fd, (struct sockaddr *)&a, &len) != 0) {
+		fprintf(stderr, "itest: cannot listen on loopback: %s\n", strerror(errno));
+		abort();
+	}
+	s->port = ntohs(a.sin_port);
+	atomic_init(&s->stop, false);
+	if (pthread_create(&s->thread, NULL, silent_main, s) != 0)
+		abort();
+}
+
+void itest_silent_stop(struct itest_silent *s)
+{
+	atomic_store(&s->stop, true);
+	pthread_join(s->thread, NULL);
+	for (int i = 0; i < s->n; i++)
+		close(s->conns[i]);
+	close(s->fd);
+}
+
+int itest_closed_port(void)
+{
+	struct itest_silent s;
+	int port;
+
+	itest_silent_start(&s);
+	port = s.port;
+	itest_silent_stop(&s);
+	return port;
 }

@@ -8,6 +8,8 @@
 #define OPENDTS_ITEST_H
 
 #include <cjson/cJSON.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <sys/types.h>
 
@@ -60,6 +62,22 @@ void itest_dst_params(struct kvlist *p, const struct itest_db *db, const char *e
 
 /* Runs SQL on the harness MariaDB through the mariadb client; 0 on success. */
 int itest_mysql_exec(const char *sql);
+
+/* A loopback server that accepts TCP connections and never answers (a
+ * hung database), on a thread of its own; silent_start fails the calling
+ * test (cmocka) if it cannot listen. */
+struct itest_silent {
+	int fd;
+	int port;
+	int conns[64];
+	int n;
+	atomic_bool stop;
+	pthread_t thread;
+};
+void itest_silent_start(struct itest_silent *s);
+void itest_silent_stop(struct itest_silent *s);
+/* A loopback port nothing listens on (bound, noted, closed). */
+int itest_closed_port(void);
 
 /* Helpers to read reply fields: string or "" / number or -1. */
 const char *itest_str(const cJSON *o, const char *key);
