@@ -100,6 +100,8 @@ void my_rows_free(struct my_rows *r);   /* NULL is a no-op */
  * library for the connection's character set and sql_mode. -1 when the
  * buffer cap is reached. */
 int my_quote_literal(struct my_conn *c, struct buf *out, const char *s);
+/* The same for s[0..n), binary-safe (NUL bytes are escaped). */
+int my_quote_literaln(struct my_conn *c, struct buf *out, const char *s, size_t n);
 /* Appends name as a backtick-quoted identifier (backticks doubled). */
 int my_quote_ident(struct buf *out, const char *name);
 

@@ -362,7 +362,11 @@ void my_rows_free(struct my_rows *r)
 
 int my_quote_literal(struct my_conn *c, struct buf *out, const char *s)
 {
-	size_t n = strlen(s);
+	return my_quote_literaln(c, out, s, strlen(s));
+}
+
+int my_quote_literaln(struct my_conn *c, struct buf *out, const char *s, size_t n)
+{
 	char *tmp = xmalloc(2 * n + 1);
 	unsigned long len;
 	int rc;

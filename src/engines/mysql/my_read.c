@@ -46,19 +46,6 @@ static void read_error(struct my_conn *c, const char *what, struct err *err)
 			mysql_sqlstate(m));
 }
 
-/* Appends a binary-safe string literal escaped for c. */
-static int put_literal(struct my_conn *c, struct buf *out, const char *s, size_t n)
-{
-	char *tmp = xmalloc(2 * n + 1);
-	unsigned long len = mysql_real_escape_string(my_raw(c), tmp, s, (unsigned long)n);
-	int rc = -1;
-
-	if (len != (unsigned long)-1 && buf_putc(out, '\'') == 0 &&
-	    buf_append(out, tmp, len) == 0 && buf_putc(out, '\'') == 0)
-		rc = 0;
-	free(tmp);
-	return rc;
-}
 
 static int put_table(struct buf *out, const struct schema_table *t)
 {
@@ -139,7 +126,7 @@ static int read_snapshot_pos(struct my_conn *c, struct my_binlog_pos *pos, struc
 	 * maps the snapshot's file and offset to its GTID position itself. */
 	buf_init(&q, 4096);
 	if (buf_puts(&q, "SELECT BINLOG_GTID_POS(") < 0 ||
-	    put_literal(c, &q, pos->file, strlen(pos->file)) < 0 ||
+	    my_quote_literaln(c, &q, pos->file, strlen(pos->file)) < 0 ||
 	    buf_printf(&q, ", %" PRIu64 ")", pos->position) < 0) {
 		err_set(err, ERR_TOO_LARGE, "binlog file name too long");
 		goto cleanup;
@@ -203,7 +190,7 @@ static int put_compare(struct my_conn *c, struct buf *out, const struct schema_i
 			if ((j && buf_puts(out, " AND ") < 0) ||
 			    my_quote_ident(out, key->parts[j].column) < 0 ||
 			    buf_printf(out, " %s ", o) < 0 ||
-			    put_literal(c, out, v->v[j], v->len[j]) < 0)
+			    my_quote_literaln(c, out, v->v[j], v->len[j]) < 0)
 				return -1;
 		}
 		if (buf_putc(out, ')') < 0)
