@@ -10,16 +10,7 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 n=${1:-1000}
 make -s all >/dev/null
-work=$(mktemp -d /tmp/opendts-bench.XXXXXX)
-dtsd_pid=
-cleanup() {
-	[ -n "$dtsd_pid" ] && kill "$dtsd_pid" 2>/dev/null && wait "$dtsd_pid" 2>/dev/null || true
-	bash scripts/harness.sh stop "$work/servers" >/dev/null 2>&1 || true
-	rm -rf "$work"
-}
-trap cleanup EXIT
-bash scripts/harness.sh start "$work/servers" >/dev/null
-set -a; . "$work/servers/env"; set +a
+. bench/lib/servers.sh
 
 echo "creating $n tables in bench_precheck" >&2
 {
