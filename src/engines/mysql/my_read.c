@@ -225,6 +225,42 @@ static bool bounds_fit(const struct schema_index *key, const struct my_chunk *ch
 	return (!ch->lo || ch->lo->n == key->n_parts) && (!ch->hi || ch->hi->n == key->n_parts);
 }
 
+static bool is_spatial(enum schema_type type)
+{
+	return type >= SCHEMA_T_GEOMETRY && type <= SCHEMA_T_GEOMETRYCOLLECTION;
+}
+
+int my_chunk_where_sql(struct my_conn *c, const struct schema_index *key,
+		       const struct my_chunk *ch, bool order_by, struct buf *sql,
+		       struct err *err)
+{
+	int rc = 0;
+
+	if (ch->whole_table)
+		return 0;
+	if (!bounds_fit(key, ch)) {
+		err_set(err, ERR_INVALID, "chunk does not match its key");
+		return -1;
+	}
+	if (order_by)
+		rc = put_range(c, sql, key, ch->lo, ch->hi);
+	else if (ch->lo || ch->hi) {
+		rc = buf_puts(sql, " WHERE ");
+		if (rc == 0 && ch->lo)
+			rc = put_compare(c, sql, key, ch->lo, ">", ">");
+		if (rc == 0 && ch->lo && ch->hi)
+			rc = buf_puts(sql, " AND ");
+		if (rc == 0 && ch->hi)
+			rc = put_compare(c, sql, key, ch->hi, "<", "<=");
+	}
+	if (rc < 0) {
+		err_set(err, ERR_TOO_LARGE, "range condition of a chunk is too long");
+		return -1;
+	}
+	return 0;
+}
+
+
 int my_chunk_select_sql(struct my_conn *c, const struct schema_table *t,
 			const char *const *columns, size_t n_columns,
 			const struct schema_index *key, const struct my_chunk *ch,
@@ -246,8 +282,11 @@ int my_chunk_select_sql(struct my_conn *c, const struct schema_table *t,
 	rc = buf_puts(sql, "SELECT ");
 	for (size_t i = 0; rc == 0 && i < (n_columns ? n_columns : t->n_columns); i++) {
 		const char *name = n_columns ? columns[i] : t->columns[i].name;
+		const struct schema_column *col = schema_find_column(t, name);
+		bool wkb = col && is_spatial(col->type);
 
-		rc = (i && buf_putc(sql, ',') < 0) || my_quote_ident(sql, name) < 0 ? -1 : 0;
+		rc = (i && buf_putc(sql, ',') < 0) || (wkb && buf_puts(sql, "ST_AsWKB(") < 0) ||
+		     my_quote_ident(sql, name) < 0 || (wkb && buf_putc(sql, ')') < 0) ? -1 : 0;
 	}
 	if (rc == 0)
 		rc = buf_puts(sql, " FROM ") < 0 || put_table(sql, t) < 0 ? -1 : 0;

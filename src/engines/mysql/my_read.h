@@ -111,13 +111,23 @@ void my_key_values_free(struct my_key_values *kv);
  * spelled out as (k1 > v1 OR (k1 = v1 AND k2 > v2)) rather than the row
  * constructor (k1,k2) > (v1,v2), which MariaDB cannot turn into an index
  * range. A whole_table chunk has no WHERE and no ORDER BY. columns NULL or
- * n_columns 0 selects every column of t in table order.
+ * n_columns 0 selects every column of t in table order. Spatial columns
+ * (GEOMETRY ... GEOMETRYCOLLECTION) are selected as ST_AsWKB(`c`).
  * Errors: ERR_INVALID (key missing for a ranged chunk, bound with the
  * wrong number of values), ERR_TOO_LARGE (the buffer cap). */
 int my_chunk_select_sql(struct my_conn *c, const struct schema_table *t,
 			const char *const *columns, size_t n_columns,
 			const struct schema_index *key, const struct my_chunk *ch,
 			struct buf *sql, struct err *err);
+
+/* Appends to sql (without resetting it) the range condition of chunk ch:
+ * " WHERE <key > lo> AND <key <= hi>" and, with order_by, " ORDER BY key"
+ * (a whole_table chunk appends nothing). Spelled and escaped as in
+ * my_chunk_select_sql() with key's column names, so a caller may pass a
+ * key whose parts carry other (destination) names. Errors as there. */
+int my_chunk_where_sql(struct my_conn *c, const struct schema_index *key,
+		       const struct my_chunk *ch, bool order_by, struct buf *sql,
+		       struct err *err);
 
 /* Callback for my_chunk_stream: one row of n columns, row[i] NULL for SQL
  * NULL, lengths[i] its length in bytes (values may hold NUL bytes). Both
