@@ -64,6 +64,11 @@ char *schema_ddl_text(const struct schema_ddl *d);
 /* Identifier quoting, one function per dialect: `a``b` for MySQL, "a""b"
  * for PostgreSQL (after fold_lower and the 63-byte fit, schema_ident_fit). */
 void schema_quote_ident(const struct schema_render_opts *o, const char *name, struct buf *out);
+/* The name an identifier gets in the destination, unquoted: unchanged on
+ * MySQL; on PostgreSQL folded to lower case (ASCII, fold_lower) and fitted
+ * to 63 bytes (schema_ident_fit). What schema_quote_ident() quotes.
+ * Caller frees. */
+char *schema_dst_ident(const struct schema_render_opts *o, const char *name);
 /* String literal quoting for the dialect ('it''s', with backslashes and
  * NULs handled as the dialect needs). */
 void schema_quote_literal(const struct schema_render_opts *o, const char *s, size_t n,

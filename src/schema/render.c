@@ -117,17 +117,27 @@ static void quote_ident_my(const char *name, struct buf *out)
 
 /* fold_lower folds ASCII only, as PostgreSQL folds unquoted names in a
  * multi-byte encoding; then the 63-byte fit. */
-static void quote_ident_pg(const struct schema_render_opts *o, const char *name,
-			   struct buf *out)
+char *schema_dst_ident(const struct schema_render_opts *o, const char *name)
 {
 	char fit[64];
-	char *folded = xstrdup(name);
+	char *folded = xstrdup(name ? name : "");
 
+	if (!o || o->dialect != SCHEMA_DIALECT_PG)
+		return folded;
 	if (o->fold_lower)
 		for (char *p = folded; *p; p++)
 			if (*p >= 'A' && *p <= 'Z')
 				*p = (char)(*p - 'A' + 'a');
 	schema_ident_fit(SCHEMA_DIALECT_PG, folded, fit, sizeof(fit));
+	free(folded);
+	return xstrdup(fit);
+}
+
+static void quote_ident_pg(const struct schema_render_opts *o, const char *name,
+			   struct buf *out)
+{
+	char *fit = schema_dst_ident(o, name);
+
 	buf_putc(out, '"');
 	for (const char *p = fit; *p; p++) {
 		if (*p == '"')
@@ -135,7 +145,7 @@ static void quote_ident_pg(const struct schema_render_opts *o, const char *name,
 		buf_putc(out, *p);
 	}
 	buf_putc(out, '"');
-	free(folded);
+	free(fit);
 }
 
 void schema_quote_ident(const struct schema_render_opts *o, const char *name, struct buf *out)

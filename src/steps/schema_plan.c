@@ -119,18 +119,7 @@ void schema__obj_reset(struct schema_obj *o)
  * (schema_ident_fit). */
 static char *dst_ident(const struct schema_plan *p, const char *raw)
 {
-	char folded[IDENT_MAX], fit[IDENT_MAX];
-	size_t i = 0;
-
-	if (!p->pg)
-		return xstrdup(raw);
-	for (; raw[i] && i + 1 < sizeof(folded); i++) {
-		char c = raw[i];
-		folded[i] = p->opts.fold_lower && c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
-	}
-	folded[i] = '\0';
-	schema_ident_fit(SCHEMA_DIALECT_PG, folded, fit, sizeof(fit));
-	return xstrdup(fit);
+	return schema_dst_ident(&p->opts, raw);
 }
 
 static char *rel_key(const char *schema, const char *name, bool ci)
