@@ -161,6 +161,9 @@ char *full__chunk_describe(const struct full_table *t, const struct full_chunk *
 char *full__row_key_describe(const struct full_table *t, char **row,
 			     const unsigned long *lengths);
 
+/* "(id)=(42)" for a key's values (diff reports). Caller frees. */
+char *full__key_describe(const struct full_table *t, const struct my_key_values *kv);
+
 /* ---- a worker's connections (full_worker.c) --------------------------------- */
 
 struct full_throttle;

@@ -449,3 +449,18 @@ char *full__row_key_describe(const struct full_table *t, char **row,
 	buf_putc(&b, ')');
 	return buf_take(&b);
 }
+
+char *full__key_describe(const struct full_table *t, const struct my_key_values *kv)
+{
+	struct buf b;
+
+	buf_init(&b, 4096);
+	if (!t->key || !kv) {
+		buf_puts(&b, "(a row of a table without key)");
+		return buf_take(&b);
+	}
+	describe_key_names(&b, t);
+	buf_putc(&b, '=');
+	describe_bound(&b, t, kv);
+	return buf_take(&b);
+}

@@ -26,10 +26,12 @@
  * before the rows they reference. sql_mode is set by my_load_begin(). */
 #define DST_MY_SESSION "SET SESSION time_zone = '+00:00', foreign_key_checks = 0"
 /* PostgreSQL destination: the output formats full_canon.c expects. */
-#define DST_PG_SESSION                                                        \
-	"SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; "                  \
-	"SET IntervalStyle = 'postgres'; SET extra_float_digits = 1; "        \
-	"SET bytea_output = 'hex'"
+#define DST_PG_SESSION                                                            \
+	"SELECT set_config('TimeZone', 'UTC', false), "                           \
+	"set_config('DateStyle', 'ISO, YMD', false), "                            \
+	"set_config('IntervalStyle', 'postgres', false), "                        \
+	"set_config('extra_float_digits', '1', false), "                          \
+	"set_config('bytea_output', 'hex', false)"
 
 #define BACKOFF_MAX_S 30
 

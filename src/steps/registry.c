@@ -5,6 +5,7 @@
  */
 #include <string.h>
 
+#include "steps/full_step.h"
 #include "steps/precheck.h"
 #include "steps/schema_step.h"
 #include "steps/step.h"
@@ -13,7 +14,7 @@ static const struct step_def steps[] = {
 	{ "01", "precheck", "Precheck", step_precheck_run, NULL },
 	{ "02", "schema migration", "dts.step.struct.load", step_schema_run,
 	  step_schema_finish },
-	{ "03", "full data migration", "dts.step.full.load", NULL, NULL },
+	{ "03", "full data migration", "dts.step.full.load", step_full_run, NULL },
 	{ "04", "incremental data migration", "dts.step.incr.load", NULL, NULL },
 };
 
