@@ -141,6 +141,26 @@ static void add_identity(cJSON *o, const struct meta_job *j, bool detail)
 	cJSON_AddStringToObject(o, "ErrorMessage", j->error_message);
 }
 
+/* Performance {Rps, Flow (MB/s)}: the full-data step's current rate while it
+ * copies (its checkpoint "full.rate", steps/full_step.h), else "0". */
+static void add_performance(struct api_call *call, cJSON *o, const struct meta_job *j,
+			    const struct meta_subtask *full)
+{
+	cJSON *perf = cJSON_AddObjectToObject(o, "Performance");
+	char rps[32] = "0", flow[32] = "0", *rate = NULL;
+	struct err e = { 0 };
+
+	if (full && strcmp(full->state, "Migrating") == 0 &&
+	    meta_checkpoint_get(call->meta, j->id, "full.rate", &rate, &e) == 0 && rate &&
+	    sscanf(rate, "%31[0-9]\t%31[0-9.]", rps, flow) != 2) {
+		strcpy(rps, "0");
+		strcpy(flow, "0");
+	}
+	free(rate);
+	cJSON_AddStringToObject(perf, "Rps", rps);
+	cJSON_AddStringToObject(perf, "Flow", flow);
+}
+
 int act__job_fields(struct api_call *call, const struct meta_job *j, bool detail,
 		    bool with_dblist, cJSON *o, struct err *err)
 {
@@ -163,9 +183,7 @@ int act__job_fields(struct api_call *call, const struct meta_job *j, bool detail
 	cJSON_AddBoolToObject(sync, "NeedUpgrade", false);
 	add_endpoint(o, "SourceEndpoint", &j->src);
 	add_endpoint(o, "DestinationEndpoint", &j->dst);
-	cJSON *perf = cJSON_AddObjectToObject(o, "Performance");
-	cJSON_AddStringToObject(perf, "Rps", "0");
-	cJSON_AddStringToObject(perf, "Flow", "0");
+	add_performance(call, o, j, find_subtask(st, n, "03"));
 	cJSON_AddArrayToObject(o, "ErrorDetails");
 	cJSON_AddArrayToObject(o, "TagList");
 	if (detail) {

@@ -28,19 +28,31 @@
 
 #define ACCOUNT_ROWS 1024              /* rows between progress/throttle updates */
 #define STAGE "opendts_stage"          /* temporary table of an in-doubt chunk */
+#define BATCH_BYTES (256u << 10)       /* rows handed to the writer at once */
+#define BATCH_ROWS 2048
+#define PIPE_DEPTH 4                   /* batches queued between reader and writer */
 
 struct copy {
 	struct full_worker *w;
 	struct full_table *t;
 	struct my_load *load;          /* MySQL destination */
 	struct pg_copy *cp;            /* PostgreSQL destination */
-	size_t *lens;                  /* n_cols lengths for my_load_row */
-	int64_t rows;                  /* rows handed to the writer */
+	/* reader (the worker's thread) */
+	struct full_pipe *pipe;
+	struct buf *batch;             /* rows not yet handed over */
+	size_t batch_rows;
+	int64_t rows;                  /* rows read */
 	int64_t counted_rows;          /* already added to the table's counters */
 	int64_t counted_bytes;
 	int64_t pend_rows, pend_bytes; /* not yet added */
-	struct err err;                /* why the stream stopped */
 	bool cancelled;
+	/* writer thread (until joined) */
+	char **vals;                   /* n_cols, pointing into a batch */
+	unsigned long *lengths;
+	size_t *lens;                  /* the same lengths, for my_load_row */
+	int64_t written;               /* rows handed to the bulk writer */
+	struct err err;                /* why the writer stopped */
+	bool failed;
 };
 
 /* ---- SQL pieces ------------------------------------------------------------------ */
@@ -63,6 +75,31 @@ int full__src_select(const struct full_table *t, struct buf *out)
 		rc = buf_puts(out, " FROM ") < 0 || my_quote_ident(out, t->t->schema) < 0 ||
 		     buf_putc(out, '.') < 0 || my_quote_ident(out, t->t->name) < 0 ? -1 : 0;
 	return rc;
+}
+
+int full__src_where(struct my_conn *c, const struct full_table *t, const struct full_chunk *ch,
+		    bool order_by, struct buf *out, struct err *err)
+{
+	const char *filter = t->r->sel && t->r->sel->filter ? t->r->sel->filter : "";
+	size_t before = out->len;
+
+	if (my_chunk_where_sql(c, t->key, &ch->range, false, out, err) < 0)
+		return -1;
+	if (*filter && buf_printf(out, "%s(%s)", out->len > before ? " AND " : " WHERE ",
+				  filter) < 0)
+		goto too_long;
+	if (order_by && t->key) {
+		if (buf_puts(out, " ORDER BY ") < 0)
+			goto too_long;
+		for (size_t i = 0; i < t->key->n_parts; i++)
+			if ((i && buf_putc(out, ',') < 0) ||
+			    my_quote_ident(out, t->key->parts[i].column) < 0)
+				goto too_long;
+	}
+	return 0;
+too_long:
+	err_set(err, ERR_TOO_LARGE, "table %s: SELECT too long", t->tkey);
+	return -1;
 }
 
 static int quote_dst_ident(const struct full_worker *w, const char *name, struct buf *out)
@@ -195,7 +232,7 @@ static void unaccount(struct copy *c)
 	c->pend_rows = c->pend_bytes = 0;
 }
 
-static int put_pg_row(struct copy *c, MYSQL_ROW row, unsigned long *lengths)
+static int put_pg_row(struct copy *c, char **row, unsigned long *lengths)
 {
 	struct buf *b = &c->w->row;
 
@@ -218,31 +255,64 @@ static int put_pg_row(struct copy *c, MYSQL_ROW row, unsigned long *lengths)
 	return pg_copy_row(c->cp, b, &c->err);
 }
 
+/* The writer thread: unpacks batches into the bulk writer. */
+static void *writer_main(void *arg)
+{
+	struct copy *c = arg;
+	unsigned n = (unsigned)c->t->n_cols;
+	struct buf *b;
+
+	while ((b = full__pipe_pop(c->pipe))) {
+		size_t off = 0;
+		int rc = 0;
+
+		while (rc == 0 && off < b->len) {
+			off = full__batch_get_row(b, off, n, c->vals, c->lengths);
+			for (unsigned i = 0; i < n; i++)
+				c->lens[i] = c->lengths[i];
+			rc = c->load ? my_load_row(c->load, (const char *const *)c->vals, c->lens,
+						   &c->err)
+				     : put_pg_row(c, c->vals, c->lengths);
+			c->written += rc == 0;
+		}
+		full__batch_free(b);
+		if (rc < 0) {
+			c->failed = true;
+			full__pipe_abort(c->pipe);
+			break;
+		}
+	}
+	return NULL;
+}
+
+/* Hands the rows read so far to the writer; -1 when the writer stopped. */
+static int hand_over(struct copy *c)
+{
+	struct buf *b = c->batch;
+
+	c->batch = NULL;
+	c->batch_rows = 0;
+	return b ? full__pipe_push(c->pipe, b) : 0;
+}
+
 static int on_row(void *arg, MYSQL_ROW row, unsigned long *lengths, unsigned n)
 {
 	struct copy *c = arg;
 	int64_t bytes = 0;
-	int rc;
 
-	if (n != c->t->n_cols) {
-		err_set(&c->err, ERR_INTERNAL, "table %s: %u columns read, %zu expected",
-			c->t->tkey, n, c->t->n_cols);
-		return 1;
-	}
-	for (unsigned i = 0; i < n; i++) {
-		c->lens[i] = row[i] ? lengths[i] : 0;
-		bytes += (int64_t)c->lens[i];
-	}
-	if (c->load)
-		rc = my_load_row(c->load, (const char *const *)row, c->lens, &c->err);
-	else
-		rc = put_pg_row(c, row, lengths);
-	if (rc < 0)
-		return 1;
+	if (n != c->t->n_cols)
+		BUG("table %s: %u columns read, %zu selected", c->t->tkey, n, c->t->n_cols);
+	if (!c->batch)
+		c->batch = full__batch_new();
+	full__batch_put_row(c->batch, row, lengths, n);
+	for (unsigned i = 0; i < n; i++)
+		bytes += row[i] ? (int64_t)lengths[i] : 0;
 	c->rows++;
 	c->pend_rows++;
 	c->pend_bytes += bytes;
 	account(c, false);
+	if ((c->batch->len >= BATCH_BYTES || ++c->batch_rows >= BATCH_ROWS) && hand_over(c) < 0)
+		return 1;
 	if ((c->rows & 255) == 0 && step_cancelled(c->w->ctx)) {
 		c->cancelled = true;
 		return 1;
@@ -349,6 +419,38 @@ static int writer_end(struct copy *c, int64_t *written, int64_t *line, struct er
 
 /* ---- one pass: a SELECT on the source into the destination ------------------------ */
 
+/* Reads select_sql on this thread while a writer thread loads the rows.
+ * Returns like my_chunk_stream: 0, 1 (stopped early) or -1 (source error,
+ * in err). The writer's outcome is in c->failed / c->err. */
+static int read_and_write(struct copy *c, const char *select_sql, struct err *err)
+{
+	size_t n = c->t->n_cols ? c->t->n_cols : 1;
+	pthread_t tid;
+	int rc;
+
+	c->vals = xcalloc(n, sizeof(*c->vals));
+	c->lengths = xcalloc(n, sizeof(*c->lengths));
+	c->lens = xcalloc(n, sizeof(*c->lens));
+	c->pipe = full__pipe_new(PIPE_DEPTH);
+	if (pthread_create(&tid, NULL, writer_main, c) != 0)
+		BUG("cannot start a writer thread");
+	rc = my_chunk_stream(c->w->src, select_sql, on_row, c, err);
+	if (rc == 0 && hand_over(c) < 0)
+		rc = 1;
+	full__batch_free(c->batch);
+	c->batch = NULL;
+	if (rc != 0)
+		full__pipe_abort(c->pipe);
+	full__pipe_finish(c->pipe);
+	pthread_join(tid, NULL);
+	full__pipe_free(c->pipe);
+	c->pipe = NULL;
+	free(c->vals);
+	free(c->lengths);
+	free(c->lens);
+	return rc;
+}
+
 static int stream_into(struct copy *c, const char *select_sql, bool stage, struct err *err)
 {
 	int64_t written = 0, line = 0;
@@ -356,22 +458,22 @@ static int stream_into(struct copy *c, const char *select_sql, bool stage, struc
 
 	if (writer_begin(c, stage, err) < 0)
 		return -1;
-	rc = my_chunk_stream(c->w->src, select_sql, on_row, c, err);
-	if (rc < 0 || c->cancelled) {
-		writer_abort(c);
-		if (c->cancelled)
-			err_set(err, ERR_CANCELLED, "copy of table %s cancelled", c->t->tkey);
-		return -1;
-	}
-	if (rc == 1 && c->cp && c->err.code == ERR_CONNECT) {
-		/* A failed pg_copy_row: the server may have ended the COPY with
-		 * its reason, which pg_copy_end() reports. */
-		rc = 0;
-	} else if (rc == 1) {
+	rc = read_and_write(c, select_sql, err);
+	if (c->failed && !(c->cp && c->err.code == ERR_CONNECT)) {
 		writer_abort(c);
 		*err = c->err;
 		return -1;
 	}
+	if (!c->failed && (rc != 0 || c->cancelled)) {
+		writer_abort(c);
+		if (c->cancelled)
+			err_set(err, ERR_CANCELLED, "copy of table %s cancelled", c->t->tkey);
+		else if (rc > 0)
+			err_set(err, ERR_INTERNAL, "copy of table %s stopped early", c->t->tkey);
+		return -1;
+	}
+	/* Done, or a failed pg_copy_row: the server may have ended the COPY
+	 * with its reason, which pg_copy_end() reports. */
 	if (writer_end(c, &written, &line, err) < 0) {
 		c->err = *err;
 		name_refused_row(c, select_sql, refused_row(c, line));
@@ -467,11 +569,8 @@ static int copy_pass(struct full_worker *w, struct full_table *t, const char *se
 	struct copy c = { .w = w, .t = t };
 	int rc;
 
-	c.lens = xcalloc(t->n_cols ? t->n_cols : 1, sizeof(*c.lens));
-	if (stage && stage_begin(w, t, err) < 0) {
-		free(c.lens);
+	if (stage && stage_begin(w, t, err) < 0)
 		return -1;
-	}
 	rc = stream_into(&c, select_sql, stage, err);
 	if (rc == 0 && stage)
 		rc = stage_merge(w, t, err);
@@ -484,7 +583,6 @@ static int copy_pass(struct full_worker *w, struct full_table *t, const char *se
 	else
 		unaccount(&c);
 	*rows = c.rows;
-	free(c.lens);
 	return rc;
 }
 
@@ -499,7 +597,7 @@ int full__copy_chunk(struct full_worker *w, struct full_table *t, struct full_ch
 
 	buf_reset(&w->sql);
 	if (full__src_select(t, &w->sql) < 0 ||
-	    my_chunk_where_sql(w->src, t->key, &ch->range, true, &w->sql, err) < 0) {
+	    full__src_where(w->src, t, ch, true, &w->sql, err) < 0) {
 		if (!err->code)
 			err_set(err, ERR_TOO_LARGE, "table %s: SELECT too long", t->tkey);
 		goto out;

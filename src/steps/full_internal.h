@@ -230,6 +230,12 @@ int full__copy_select(struct full_worker *w, struct full_table *t, const char *s
 /* Appends "SELECT `c1`,ST_AsWKB(`g`),... FROM `db`.`t`": the copied columns
  * in cols order, spatial ones as WKB. -1 when out's cap is reached. */
 int full__src_select(const struct full_table *t, struct buf *out);
+/* Appends the source condition of chunk ch: its key range (my_chunk_where_sql)
+ * and the table's DbList "filter" (a WHERE expression the job gives, run on
+ * the source as written), then " ORDER BY key" when order_by and the table
+ * has a key. Use it after full__src_select() for every read of a chunk. */
+int full__src_where(struct my_conn *c, const struct full_table *t, const struct full_chunk *ch,
+		    bool order_by, struct buf *out, struct err *err);
 /* Appends the destination table, quoted for its dialect: `db`.`t` or
  * "schema"."t". */
 int full__dst_table_sql(const struct full_worker *w, const struct full_table *t,
@@ -242,6 +248,35 @@ int full__dst_table_sql(const struct full_worker *w, const struct full_table *t,
 int full__dst_range_sql(struct full_worker *w, const struct full_table *t,
 			const struct full_chunk *ch, bool order_by, struct buf *out,
 			struct err *err);
+
+/* ---- reader/writer hand-over (full_pipe.c) ------------------------------------ */
+
+struct full_pipe;
+
+/* A queue of at most depth row batches between one producer and one
+ * consumer thread. */
+struct full_pipe *full__pipe_new(size_t depth);
+void full__pipe_free(struct full_pipe *p);      /* frees batches still queued */
+/* Producer: queues batch (the pipe owns it), waiting while the queue is
+ * full; -1 (batch freed) when the consumer aborted. */
+int full__pipe_push(struct full_pipe *p, struct buf *batch);
+/* Producer: no more batches. */
+void full__pipe_finish(struct full_pipe *p);
+/* Consumer: the next batch (caller frees it with full__batch_free), waiting
+ * while the queue is empty; NULL when finished and drained, or aborted. */
+struct buf *full__pipe_pop(struct full_pipe *p);
+/* Consumer: stop; the producer's next push fails. */
+void full__pipe_abort(struct full_pipe *p);
+bool full__pipe_aborted(struct full_pipe *p);
+
+/* Row batches: rows packed as (4-byte length or NULL mark, bytes) per column. */
+struct buf *full__batch_new(void);
+void full__batch_free(struct buf *b);
+void full__batch_put_row(struct buf *b, char **row, const unsigned long *lengths, unsigned n);
+/* Unpacks the row at off into vals/lens (pointing into b); returns the
+ * offset of the next row. */
+size_t full__batch_get_row(const struct buf *b, size_t off, unsigned n, char **vals,
+			   unsigned long *lens);
 
 /* ---- canonical values (full_canon.c) ------------------------------------------ */
 
