@@ -68,8 +68,15 @@ int full__src_select(const struct full_table *t, struct buf *out)
 			   c->type <= SCHEMA_T_GEOMETRYCOLLECTION &&
 			   strstr(t->cols[i].map.dst_type, "bytea");
 
+		/* The text protocol prints FLOAT with 6 digits; as a double it
+		 * prints the float's exact value, which both destinations read
+		 * back into the same float. FLOAT(M,D) prints its D decimals. */
+		bool as_double = c->type == SCHEMA_T_FLOAT && !strchr(c->column_type, ',');
+
 		rc = (i && buf_putc(out, ',') < 0) || (wkb && buf_puts(out, "ST_AsWKB(") < 0) ||
-		     my_quote_ident(out, c->name) < 0 || (wkb && buf_putc(out, ')') < 0) ? -1 : 0;
+		     (as_double && buf_putc(out, '(') < 0) ||
+		     my_quote_ident(out, c->name) < 0 || (wkb && buf_putc(out, ')') < 0) ||
+		     (as_double && buf_puts(out, " + 0e0)") < 0) ? -1 : 0;
 	}
 	if (rc == 0)
 		rc = buf_puts(out, " FROM ") < 0 || my_quote_ident(out, t->t->schema) < 0 ||
@@ -83,7 +90,10 @@ int full__src_where(struct my_conn *c, const struct full_table *t, const struct 
 	const char *filter = t->r->sel && t->r->sel->filter ? t->r->sel->filter : "";
 	size_t before = out->len;
 
-	if (my_chunk_where_sql(c, t->key, &ch->range, false, out, err) < 0)
+	bool bits[MY_KEY_PARTS_MAX] = { false };
+
+	full__key_bits(t, bits);
+	if (my_chunk_where_sql(c, t->key, bits, &ch->range, false, out, err) < 0)
 		return -1;
 	if (*filter && buf_printf(out, "%s(%s)", out->len > before ? " AND " : " WHERE ",
 				  filter) < 0)
@@ -188,11 +198,11 @@ int full__dst_range_sql(struct full_worker *w, const struct full_table *t,
 			struct err *err)
 {
 	struct schema_index k;
-	struct schema_index_part parts[64];
+	struct schema_index_part parts[MY_KEY_PARTS_MAX];
 
 	if (ch->range.whole_table || !t->key)
 		return 0;
-	if (t->key->n_parts > 64 || (w->opts->pg && (!t->key_ordered ||
+	if (t->key->n_parts > MY_KEY_PARTS_MAX || (w->opts->pg && (!t->key_ordered ||
 		!plain_value(ch->range.lo) || !plain_value(ch->range.hi)))) {
 		err_set(err, ERR_INVALID, "table %s: a key range cannot be expressed on the "
 			"destination", t->tkey);
@@ -205,8 +215,11 @@ int full__dst_range_sql(struct full_worker *w, const struct full_table *t,
 		}
 		return 0;
 	}
+	bool bits[MY_KEY_PARTS_MAX] = { false };
+
+	full__key_bits(t, bits);
 	dst_key(t, &k, parts);
-	return my_chunk_where_sql(w->dst_my, &k, &ch->range, order_by, out, err);
+	return my_chunk_where_sql(w->dst_my, &k, bits, &ch->range, order_by, out, err);
 }
 
 /* ---- the stream --------------------------------------------------------------------- */

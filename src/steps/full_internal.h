@@ -161,6 +161,9 @@ char *full__chunk_describe(const struct full_table *t, const struct full_chunk *
 char *full__row_key_describe(const struct full_table *t, char **row,
 			     const unsigned long *lengths);
 
+/* bits[i] = key part i is a BIT column (bits has MY_KEY_PARTS_MAX entries);
+ * for my_chunk_where_sql(). */
+void full__key_bits(const struct full_table *t, bool *bits);
 /* "(id)=(42)" for a key's values (diff reports). Caller frees. */
 char *full__key_describe(const struct full_table *t, const struct my_key_values *kv);
 

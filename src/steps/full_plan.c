@@ -464,3 +464,9 @@ char *full__key_describe(const struct full_table *t, const struct my_key_values 
 	describe_bound(&b, t, kv);
 	return buf_take(&b);
 }
+
+void full__key_bits(const struct full_table *t, bool *bits)
+{
+	for (size_t i = 0; t->key && i < t->key->n_parts && i < MY_KEY_PARTS_MAX; i++)
+		bits[i] = t->cols[t->key_col[i]].src->type == SCHEMA_T_BIT;
+}

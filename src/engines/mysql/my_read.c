@@ -172,12 +172,42 @@ static int put_key_list(struct buf *out, const struct schema_index *key)
 	return 0;
 }
 
+/* A key value: a string literal, or for a BIT column a hex number (0x0063):
+ * MariaDB compares a BIT column with a string literal inconsistently, so a
+ * range written with strings would lose rows. */
+static int put_value(struct my_conn *c, struct buf *out, bool bit, const char *v, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	if (!bit)
+		return my_quote_literaln(c, out, v, len);
+	if (len == 0)
+		return buf_puts(out, "0");
+	if (buf_puts(out, "0x") < 0)
+		return -1;
+	for (size_t i = 0; i < len; i++)
+		if (buf_putc(out, hex[(unsigned char)v[i] >> 4]) < 0 ||
+		    buf_putc(out, hex[(unsigned char)v[i] & 15]) < 0)
+			return -1;
+	return 0;
+}
+
+/* Which key parts are BIT columns of t (at most MY_KEY_PARTS_MAX parts). */
+static void key_bits(const struct schema_table *t, const struct schema_index *key, bool *bits)
+{
+	for (size_t i = 0; i < key->n_parts && i < MY_KEY_PARTS_MAX; i++) {
+		const struct schema_column *col = schema_find_column(t, key->parts[i].column);
+		bits[i] = col && col->type == SCHEMA_T_BIT;
+	}
+}
+
 /* (k1 OP v1 OR (k1 = v1 AND k2 OP v2) OR ...); the last term uses last_op.
  * For "key > v": op ">", last_op ">"; for "key <= v": op "<", last_op "<=". */
 static int put_compare(struct my_conn *c, struct buf *out, const struct schema_index *key,
-		       const struct my_key_values *v, const char *op, const char *last_op)
+		       const bool *bits, const struct my_key_values *v, const char *op,
+		       const char *last_op)
 {
-	if (buf_putc(out, '(') < 0)
+	if (key->n_parts > MY_KEY_PARTS_MAX || buf_putc(out, '(') < 0)
 		return -1;
 	for (size_t i = 0; i < key->n_parts; i++) {
 		if (i && buf_puts(out, " OR ") < 0)
@@ -190,7 +220,7 @@ static int put_compare(struct my_conn *c, struct buf *out, const struct schema_i
 			if ((j && buf_puts(out, " AND ") < 0) ||
 			    my_quote_ident(out, key->parts[j].column) < 0 ||
 			    buf_printf(out, " %s ", o) < 0 ||
-			    my_quote_literaln(c, out, v->v[j], v->len[j]) < 0)
+			    put_value(c, out, bits && bits[j], v->v[j], v->len[j]) < 0)
 				return -1;
 		}
 		if (buf_putc(out, ')') < 0)
@@ -201,16 +231,17 @@ static int put_compare(struct my_conn *c, struct buf *out, const struct schema_i
 
 /* " WHERE ... ORDER BY ..." for a ranged chunk (nothing for whole_table). */
 static int put_range(struct my_conn *c, struct buf *out, const struct schema_index *key,
-		     const struct my_key_values *lo, const struct my_key_values *hi)
+		     const bool *bits, const struct my_key_values *lo,
+		     const struct my_key_values *hi)
 {
 	if (lo || hi) {
 		if (buf_puts(out, " WHERE ") < 0)
 			return -1;
-		if (lo && put_compare(c, out, key, lo, ">", ">") < 0)
+		if (lo && put_compare(c, out, key, bits, lo, ">", ">") < 0)
 			return -1;
 		if (lo && hi && buf_puts(out, " AND ") < 0)
 			return -1;
-		if (hi && put_compare(c, out, key, hi, "<", "<=") < 0)
+		if (hi && put_compare(c, out, key, bits, hi, "<", "<=") < 0)
 			return -1;
 	}
 	if (buf_puts(out, " ORDER BY ") < 0)
@@ -230,7 +261,7 @@ static bool is_spatial(enum schema_type type)
 	return type >= SCHEMA_T_GEOMETRY && type <= SCHEMA_T_GEOMETRYCOLLECTION;
 }
 
-int my_chunk_where_sql(struct my_conn *c, const struct schema_index *key,
+int my_chunk_where_sql(struct my_conn *c, const struct schema_index *key, const bool *bits,
 		       const struct my_chunk *ch, bool order_by, struct buf *sql,
 		       struct err *err)
 {
@@ -243,15 +274,15 @@ int my_chunk_where_sql(struct my_conn *c, const struct schema_index *key,
 		return -1;
 	}
 	if (order_by)
-		rc = put_range(c, sql, key, ch->lo, ch->hi);
+		rc = put_range(c, sql, key, bits, ch->lo, ch->hi);
 	else if (ch->lo || ch->hi) {
 		rc = buf_puts(sql, " WHERE ");
 		if (rc == 0 && ch->lo)
-			rc = put_compare(c, sql, key, ch->lo, ">", ">");
+			rc = put_compare(c, sql, key, bits, ch->lo, ">", ">");
 		if (rc == 0 && ch->lo && ch->hi)
 			rc = buf_puts(sql, " AND ");
 		if (rc == 0 && ch->hi)
-			rc = put_compare(c, sql, key, ch->hi, "<", "<=");
+			rc = put_compare(c, sql, key, bits, ch->hi, "<", "<=");
 	}
 	if (rc < 0) {
 		err_set(err, ERR_TOO_LARGE, "range condition of a chunk is too long");
@@ -290,8 +321,11 @@ int my_chunk_select_sql(struct my_conn *c, const struct schema_table *t,
 	}
 	if (rc == 0)
 		rc = buf_puts(sql, " FROM ") < 0 || put_table(sql, t) < 0 ? -1 : 0;
-	if (rc == 0 && !ch->whole_table)
-		rc = put_range(c, sql, key, ch->lo, ch->hi);
+	if (rc == 0 && !ch->whole_table) {
+		bool bits[MY_KEY_PARTS_MAX] = { false };
+		key_bits(t, key, bits);
+		rc = put_range(c, sql, key, bits, ch->lo, ch->hi);
+	}
 	if (rc < 0) {
 		err_set(err, ERR_TOO_LARGE, "SELECT of table \"%s\" is too long", t->name);
 		return -1;
@@ -361,11 +395,14 @@ static int next_boundary(struct my_conn *c, const struct schema_table *t,
 	struct buf q;
 	int rc = -1;
 
+	bool bits[MY_KEY_PARTS_MAX] = { false };
+
 	*found = NULL;
+	key_bits(t, key, bits);
 	buf_init(&q, SQL_CAP);
 	if (buf_puts(&q, "SELECT ") < 0 || put_key_list(&q, key) < 0 ||
 	    buf_puts(&q, " FROM ") < 0 || put_table(&q, t) < 0 ||
-	    put_range(c, &q, key, after, NULL) < 0 ||
+	    put_range(c, &q, key, bits, after, NULL) < 0 ||
 	    buf_printf(&q, " LIMIT 1 OFFSET %" PRId64, offset) < 0) {
 		err_set(err, ERR_TOO_LARGE, "key query of table \"%s\" is too long", t->name);
 		goto cleanup;

@@ -62,6 +62,8 @@ int my_snapshot_begin(struct my_conn *c, struct my_binlog_pos *pos, struct err *
 
 /* ---- chunks --------------------------------------------------------------- */
 
+#define MY_KEY_PARTS_MAX 64   /* more than MySQL (16) and MariaDB (32) allow */
+
 /* The values of one key, one per key column in key order, as the server
  * prints them in text (binary-safe: v[i] has len[i] bytes and a trailing
  * NUL not counted). Row keys are NOT NULL, so there is no NULL value. */
@@ -124,8 +126,12 @@ int my_chunk_select_sql(struct my_conn *c, const struct schema_table *t,
  * " WHERE <key > lo> AND <key <= hi>" and, with order_by, " ORDER BY key"
  * (a whole_table chunk appends nothing). Spelled and escaped as in
  * my_chunk_select_sql() with key's column names, so a caller may pass a
- * key whose parts carry other (destination) names. Errors as there. */
-int my_chunk_where_sql(struct my_conn *c, const struct schema_index *key,
+ * key whose parts carry other (destination) names. bits (NULL: none)
+ * flags the key parts that are BIT columns: their values are written as
+ * hex numbers (0x0063), as my_chunk_select_sql() and my_chunks_plan() do
+ * by themselves, because MariaDB compares BIT with a string literal
+ * inconsistently. Errors as there. */
+int my_chunk_where_sql(struct my_conn *c, const struct schema_index *key, const bool *bits,
 		       const struct my_chunk *ch, bool order_by, struct buf *sql,
 		       struct err *err);
 
