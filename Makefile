@@ -6,7 +6,7 @@
 BUILD   ?= build
 SAN     ?= 0
 CC      ?= cc
-PKGS    := libmicrohttpd libcjson libxml-2.0 sqlite3 libmariadb libpq openssl libcurl
+PKGS    := libmicrohttpd libcjson libxml-2.0 sqlite3 libmariadb libpq openssl libcurl libxxhash
 
 WARN    := -Wall -Wextra -Wshadow -Wformat=2 -Wmissing-prototypes -Wstrict-prototypes \
            -Wvla -Wimplicit-fallthrough -Werror

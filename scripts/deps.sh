@@ -8,7 +8,7 @@ set -euo pipefail
 
 pkgs=(build-essential cmake pkg-config
       libmicrohttpd-dev libcjson-dev libxml2-dev libsqlite3-dev libmariadb-dev
-      libpq-dev libssl-dev libcmocka-dev libcurl4-openssl-dev
+      libpq-dev libssl-dev libcmocka-dev libcurl4-openssl-dev libxxhash-dev
       mariadb-server mariadb-client postgresql postgresql-client iproute2
       nodejs npm)
 for arg in "$@"; do

@@ -45,11 +45,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util/codec.h"
+#include <xxhash.h>
+
 #include "util/str.h"
 #include "util/xalloc.h"
 
-#define DIGEST_LEN 32
+#define DIGEST_LEN 16   /* XXH3 128-bit: accidental collisions only, ~2^-64 per 2^32 rows */
 #define KEY_BATCH 1000                     /* keys per IN list */
 #define KEY_BATCH_BYTES (1u << 20)         /* key bytes per IN list */
 #define FETCH_ROWS 2000                    /* rows per FETCH from the cursor */
@@ -133,11 +134,7 @@ static void keep_key(struct full_diff *d, struct my_key_values *kv)
 
 static uint64_t hash_bytes(const unsigned char *p, size_t n)
 {
-	uint64_t h = 1469598103934665603ULL;     /* FNV-1a */
-
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ p[i]) * 1099511628211ULL;
-	return h;
+	return XXH3_64bits(p, n);
 }
 
 static int hex_digit(char c)
@@ -153,11 +150,11 @@ static int hex_digit(char c)
 
 static void digest_of(const struct buf *b, digest_t out)
 {
-	char hex[65];
+	XXH128_hash_t h = XXH3_128bits(b->data ? b->data : "", b->len);
+	XXH128_canonical_t c;
 
-	codec_sha256_hex(b->data ? b->data : "", b->len, hex);
-	for (int i = 0; i < DIGEST_LEN; i++)
-		out[i] = (unsigned char)(hex_digit(hex[2 * i]) * 16 + hex_digit(hex[2 * i + 1]));
+	XXH128_canonicalFromHash(&c, h);
+	memcpy(out, c.digest, DIGEST_LEN);
 }
 
 static int digest_cmp(const void *a, const void *b)
