@@ -301,6 +301,14 @@ enum full_side { FULL_SIDE_SRC = 0, FULL_SIDE_DST };
 int full__canon_value(const struct full_col *c, bool pg, enum full_side side,
 		      const char *val, size_t len, bool is_null, struct buf *out);
 
+/* ---- checksums (full_checksum.c) -------------------------------------------------- */
+
+/* MySQL-family destination: compares server-side checksums of chunk ch on
+ * both sides (no row is transferred); *equal true when they match. On a
+ * PostgreSQL destination *equal stays false (no common checksum). */
+int full__checksum_equal(struct full_worker *w, const struct full_table *t,
+			 const struct full_chunk *ch, bool *equal, struct err *err);
+
 /* ---- verification (full_verify.c) ---------------------------------------------- */
 
 /* The rows of one chunk that differ: their keys (source values as text). */
