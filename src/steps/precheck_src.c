@@ -1406,8 +1406,9 @@ static void check_pk(const struct precheck_env *env, struct precheck_result *res
 			      miss.n == 1 ? "s" : "ve", shown, sync
 			      ? "incremental sync cannot address their rows: an UPDATE or DELETE "
 				"read from the binlog matches no single destination row."
-			      : "full data copies such a table in one pass, without key ranges, "
-				"so repeated runs may duplicate rows.",
+			      : "full data copies such a table in one pass, without key ranges "
+				"or parallelism, and an interrupted copy starts it again from the "
+				"beginning.",
 			      buf_cstr(&fix), miss.n > 1 ? " (likewise for the others)" : "",
 			      sync ? "; or remove these tables from the DbList, or skip CHECK_PK "
 				     "(SkipPreCheck) to accept it" : "");

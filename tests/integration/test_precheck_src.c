@@ -718,7 +718,7 @@ static void test_pk_warn_fail_then_skip(void **state)
 	l = find_log(it, "WARN", want);
 	assert_string_equal(itest_str(l, "ErrData"), want);
 	assert_string_equal(itest_str(l, "ErrType"), "no_primary_key");
-	contains(itest_str(l, "ErrMsg"), "repeated runs may duplicate rows");
+	contains(itest_str(l, "ErrMsg"), "starts it again from the beginning");
 	snprintf(want, sizeof(want), "ALTER TABLE `%s_pk`.`nokey` ADD PRIMARY KEY (", P);
 	contains(itest_str(l, "ErrMsg"), want);
 	cJSON_Delete(r);
