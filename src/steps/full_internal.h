@@ -62,6 +62,7 @@ struct full_opts {
 	int64_t max_bytes_s;          /* throttle, 0 = none */
 	bool verify;                  /* compare both sides after the copy (default on) */
 	bool repair;                  /* re-copy the rows that differ (default off) */
+	bool dst_binlog;              /* MySQL destination logs the copy (default on) */
 	int retry_s;                  /* how long a lost connection is retried */
 	int connect_timeout_s;
 };

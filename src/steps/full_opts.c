@@ -8,6 +8,10 @@
  *   opendts.full.verify         "true" | "false" (true)
  *   opendts.full.repair         "true" | "false" (false)
  *   opendts.full.retrySeconds   lost-connection retry window (1 .. 86,400)
+ *   opendts.full.destBinlog     "false": a MySQL destination does not write its
+ *                               binary log for the copy (SET sql_log_bin = 0;
+ *                               needs SUPER or BINLOG ADMIN; replicas of the
+ *                               destination then miss the copied rows) (true)
  *   maxRetryTime                the same in minutes (DTS; 10 .. 1,440; 720)
  *   dts.datamove.source.rps.max rows/s  (top level or in "fullDynamicConfig")
  *   dts.datamove.source.bps.max bytes/s (idem)
@@ -124,6 +128,7 @@ int full__opts_read(const struct step_ctx *ctx, struct full_opts *o, struct err 
 		    &o->max_bytes_s, err) < 0 ||
 	    bool_opt(rs, "opendts.full.verify", true, &o->verify, err) < 0 ||
 	    bool_opt(rs, "opendts.full.repair", false, &o->repair, err) < 0 ||
+	    bool_opt(rs, "opendts.full.destBinlog", true, &o->dst_binlog, err) < 0 ||
 	    int_opt(rs, "maxRetryTime", 10, 1440, DEFAULT_RETRY_MINUTES, &minutes, err) < 0 ||
 	    int_opt(rs, "opendts.full.retrySeconds", 1, 86400, minutes * 60, &retry, err) < 0)
 		return -1;

@@ -77,8 +77,14 @@ static int connect_dst(struct full_worker *w, struct err *err)
 			return 0;
 	} else {
 		w->dst_my = connect_dst_my(w, err);
-		if (w->dst_my && my_query(w->dst_my, DST_MY_SESSION, err) == 0)
+		if (w->dst_my && my_query(w->dst_my, DST_MY_SESSION, err) == 0 &&
+		    (w->opts->dst_binlog || my_query(w->dst_my, "SET SESSION sql_log_bin = 0",
+						     err) == 0))
 			return 0;
+		if (w->dst_my && !w->opts->dst_binlog)
+			err_detail(err, "Reserve \"opendts.full.destBinlog\": \"false\" needs the "
+				   "SUPER or BINLOG ADMIN privilege on the destination; grant it "
+				   "or remove the setting");
 	}
 	err_prefix(err, "destination");
 	return -1;

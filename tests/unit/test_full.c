@@ -207,17 +207,20 @@ static void test_opts(void **state)
 	assert_int_equal(o.workers, 3);
 	assert_true(o.verify);
 	assert_false(o.repair);
+	assert_true(o.dst_binlog);
 	assert_int_equal(o.retry_s, 720 * 60);
 	assert_int_equal(o.max_rows_s, 0);
 	assert_int_equal(opts_of("{\"opendts.full.chunkRows\":\"1000\",\"opendts.full.workers\":8,"
 				 "\"opendts.full.verify\":false,\"opendts.full.repair\":\"true\","
 				 "\"maxRetryTime\":\"15\",\"dts.datamove.source.rps.max\":\"5000\","
+				 "\"opendts.full.destBinlog\":\"false\","
 				 "\"fullDynamicConfig\":{\"dts.datamove.source.bps.max\":1048576}}",
 				 &o, &err), 0);
 	assert_int_equal(o.chunk_rows, 1000);
 	assert_int_equal(o.workers, 8);
 	assert_false(o.verify);
 	assert_true(o.repair);
+	assert_false(o.dst_binlog);
 	assert_int_equal(o.retry_s, 900);
 	assert_int_equal(o.max_rows_s, 5000);
 	assert_int_equal(o.max_bytes_s, 1048576);
