@@ -253,8 +253,11 @@ static int put_pg_row(struct copy *c, char **row, unsigned long *lengths)
 	for (size_t i = 0; i < c->t->n_cols; i++) {
 		const struct full_col *col = &c->t->cols[i];
 
+		size_t at;
+
 		if (i)
 			buf_putc(b, '\t');
+		at = b->len;
 		if (pg_copy_encode_value(col->src, &col->map, row[i], row[i] ? lengths[i] : 0,
 					 row[i] == NULL, b, &c->err) < 0) {
 			char *key = full__row_key_describe(c->t, row, lengths);
@@ -263,6 +266,9 @@ static int put_pg_row(struct copy *c, char **row, unsigned long *lengths)
 			free(key);
 			return -1;
 		}
+		/* A value that became NULL: a zero date (docs/type-mapping.md). */
+		if (row[i] && b->len - at == 2 && memcmp(b->data + at, "\\N", 2) == 0)
+			atomic_fetch_add(&c->t->zero_dates, 1);
 	}
 	buf_putc(b, '\n');
 	return pg_copy_row(c->cp, b, &c->err);

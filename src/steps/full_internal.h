@@ -114,6 +114,7 @@ struct full_table {
 	atomic_llong rows_done;           /* rows copied (done chunks + in flight) */
 	atomic_llong bytes_done;
 	atomic_llong diff_rows;           /* rows found different by verification */
+	atomic_llong zero_dates;          /* zero dates written as NULL (PostgreSQL) */
 	atomic_int chunks_left;           /* chunks not final yet */
 	/* outcome (step thread, or the worker holding the pool mutex) */
 	bool failed;

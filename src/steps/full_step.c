@@ -263,6 +263,12 @@ static int final_logs(struct full_run *r, size_t i, const struct table_view *v, 
 			     "it again from the start)", err);
 	if (rc == 0 && *v->err_msg)
 		rc = add_log(m, id, "ERROR", v->err_data, v->err_msg, err);
+	if (rc == 0 && atomic_load(&t->zero_dates)) {
+		snprintf(msg, sizeof(msg), "%lld zero dates (month or day 00) arrived as NULL: "
+			 "PostgreSQL has no such date (docs/type-mapping.md, \"Zero dates\")",
+			 (long long)atomic_load(&t->zero_dates));
+		rc = add_log(m, id, "WARN", t->tkey, msg, err);
+	}
 	if (rc == 0 && r->plan.opts.verify && !t->failed && !t->unsupported) {
 		if (r->rec[i].repaired)
 			snprintf(msg, sizeof(msg), "verification: %" PRId64 " rows differed and "
