@@ -760,6 +760,9 @@ static enum step_result run(struct step_ctx *ctx, bool copy, int repair, struct 
 		goto out;
 	if (copy && run_phase(&r, PHASE_COPY, err) < 0)
 		goto out;
+	if (copy)
+		log_info("full.copied", "job_id=%s tables=%zu ms=%" PRId64, ctx->job->id,
+			 r.plan.n_tables, time_now_ms() - r.start_ms);
 	if (r.plan.opts.verify && !step_cancelled(ctx) && run_phase(&r, PHASE_VERIFY, err) < 0)
 		goto out;
 	if (!step_cancelled(ctx))
