@@ -22,9 +22,9 @@
  *     integers, YEAR      sign and digits without leading zeros
  *                         (ZEROFILL "00042" and numeric(20,0) alike)
  *     DECIMAL             the same, fractional zeros trimmed ("1.50" = "1.5")
- *     FLOAT               the float MySQL prints: rounded to 6 significant
- *                         digits (FLT_DIG, what MySQL's text protocol
- *                         shows), back to float, printed "%.9g"
+ *     FLOAT               the float the text denotes, printed "%.9g" (the
+ *                         readers select a MySQL FLOAT as `c` + 0e0, whose
+ *                         text is exact; MySQL's plain text has 6 digits)
  *     DOUBLE              the double, printed "%.17g" (both sides print the
  *                         shortest exact form)
  *     BIT(n)              n characters 0/1 (source: the big-endian bytes)
@@ -50,9 +50,7 @@
  *     UUID                lower case
  *     INET4, INET6        the address bytes (inet_pton)
  * A MySQL destination compares the bytes as read (same types both sides),
- * except FLOAT, compared as above: MySQL's text shows only 6 digits of a
- * FLOAT, so a reader may select FLOAT columns exactly (CAST AS DOUBLE) on
- * one side and not the other; the canonical form is the same either way.
+ * except FLOAT, compared as above (one float may be printed several ways).
  *
  * Threads: pure functions, no state; cJSON allocates with malloc.
  */
@@ -148,9 +146,9 @@ static int canon_decimal(const char *v, size_t n, bool allow_frac, struct buf *o
 	return C_OK;
 }
 
-/* FLOAT: MySQL's text protocol shows FLT_DIG (6) significant digits, so
- * both sides are compared as the float those 6 digits denote. DOUBLE:
- * both sides print the shortest exact form; compared exactly. */
+/* FLOAT: compared as the float the text denotes (exact when both sides
+ * are read exactly, see above). DOUBLE: both sides print the shortest
+ * exact form; compared exactly. */
 static int canon_float(const char *v, size_t n, bool single, struct buf *out)
 {
 	char tmp[128], *end;
@@ -163,12 +161,6 @@ static int canon_float(const char *v, size_t n, bool single, struct buf *out)
 
 		if (end != tmp + n)
 			return C_RAW;
-		if (isfinite(f)) {
-			char r[40];
-
-			snprintf(r, sizeof(r), "%.6g", (double)f);
-			f = strtof(r, NULL);
-		}
 		rc = buf_printf(out, "%.9g", (double)f);
 	} else {
 		double d = strtod(tmp, &end);

@@ -7,10 +7,12 @@
  * expression means the same thing on both.
  *
  * Checksum of a chunk: COUNT(*), BIT_XOR and SUM of CRC32 over one text per
- * row: CONCAT_WS('#', c1, c2, ..., CONCAT(ISNULL(c1), ISNULL(c2), ...)). The
- * key columns are part of the text, so rows that swap values differ; the
- * NULL flags tell NULL from an empty string. A changed row goes unnoticed
- * only if two 32-bit aggregates collide at once.
+ * row: CONCAT_WS('#', OCTET_LENGTH(c1), c1, OCTET_LENGTH(c2), c2, ...,
+ * CONCAT(ISNULL(c1), ISNULL(c2), ...)). Each value is preceded by its
+ * length, so a '#' inside a value cannot shift text from one column to the
+ * next; the key columns are part of the text, so rows that swap values
+ * differ; the NULL flags tell NULL from an empty string. A changed row goes
+ * unnoticed only if two 32-bit aggregates collide at once.
  *
  * Threads: runs on the worker's thread with its connections.
  */
@@ -21,14 +23,28 @@
 
 #define CHECKSUM_SQL_MAX (4u << 20)
 
+/* One column's value in the row text: its byte length, then the value
+ * (plain FLOAT as a double, see full__float_as_double). */
+static int put_value(struct buf *b, const struct full_col *c, bool dst)
+{
+	const char *name = dst ? c->dst : c->src->name;
+	bool dbl = full__float_as_double(c->src);
+	int rc = 0;
+
+	for (int pass = 0; rc == 0 && pass < 2; pass++)
+		rc = buf_puts(b, pass ? ",(" : ",OCTET_LENGTH((") < 0 ||
+		     my_quote_ident(b, name) < 0 || (dbl && buf_puts(b, " + 0e0") < 0) ||
+		     buf_puts(b, pass ? ")" : "))") < 0 ? -1 : 0;
+	return rc;
+}
+
 /* The row text over the source (dst false) or destination column names. */
 static int put_row_text(struct buf *b, const struct full_table *t, bool dst)
 {
 	int rc = buf_puts(b, "CONCAT_WS('#'");
 
 	for (size_t i = 0; rc == 0 && i < t->n_cols; i++)
-		rc = buf_putc(b, ',') < 0 ||
-		     my_quote_ident(b, dst ? t->cols[i].dst : t->cols[i].src->name) < 0 ? -1 : 0;
+		rc = put_value(b, &t->cols[i], dst);
 	rc = rc < 0 ? -1 : buf_puts(b, ",CONCAT(");
 	for (size_t i = 0; rc == 0 && i < t->n_cols; i++)
 		rc = (i && buf_putc(b, ',') < 0) || buf_puts(b, "ISNULL(") < 0 ||

@@ -57,6 +57,14 @@ struct copy {
 
 /* ---- SQL pieces ------------------------------------------------------------------ */
 
+bool full__float_as_double(const struct schema_column *c)
+{
+	/* The text protocol prints FLOAT with 6 digits; as a double it prints
+	 * the float's exact value, which both destinations read back into the
+	 * same float. FLOAT(M,D) prints its D decimals, which is exact. */
+	return c->type == SCHEMA_T_FLOAT && !strchr(c->column_type, ',');
+}
+
 int full__src_select(const struct full_table *t, struct buf *out)
 {
 	int rc = buf_puts(out, "SELECT ");
@@ -68,10 +76,7 @@ int full__src_select(const struct full_table *t, struct buf *out)
 			   c->type <= SCHEMA_T_GEOMETRYCOLLECTION &&
 			   strstr(t->cols[i].map.dst_type, "bytea");
 
-		/* The text protocol prints FLOAT with 6 digits; as a double it
-		 * prints the float's exact value, which both destinations read
-		 * back into the same float. FLOAT(M,D) prints its D decimals. */
-		bool as_double = c->type == SCHEMA_T_FLOAT && !strchr(c->column_type, ',');
+		bool as_double = full__float_as_double(c);
 
 		rc = (i && buf_putc(out, ',') < 0) || (wkb && buf_puts(out, "ST_AsWKB(") < 0) ||
 		     (as_double && buf_putc(out, '(') < 0) ||

@@ -232,8 +232,12 @@ int full__copy_select(struct full_worker *w, struct full_table *t, const char *s
 
 /* ---- SQL pieces shared by copy and verification (full_copy.c) ------------------ */
 
+/* True for a MySQL FLOAT column that every reader selects as (`c` + 0e0):
+ * its plain text has 6 digits, the double's text is the exact value. */
+bool full__float_as_double(const struct schema_column *c);
 /* Appends "SELECT `c1`,ST_AsWKB(`g`),... FROM `db`.`t`": the copied columns
- * in cols order, spatial ones as WKB. -1 when out's cap is reached. */
+ * in cols order, spatial ones as WKB (PostgreSQL), plain FLOAT as a double
+ * (full__float_as_double). -1 when out's cap is reached. */
 int full__src_select(const struct full_table *t, struct buf *out);
 /* Appends the source condition of chunk ch: its key range (my_chunk_where_sql)
  * and the table's DbList "filter" (a WHERE expression the job gives, run on

@@ -691,6 +691,7 @@ static void judge_diffs(struct full_run *r)
 		table_fail(r, t, NULL, &e);
 		free(t->err_data);
 		t->err_data = xstrdup(r->rec[i].diff_keys ? r->rec[i].diff_keys : "");
+		r->rec[i].final = false;   /* recorded Success already: write it again */
 	}
 }
 

@@ -503,10 +503,14 @@ static int dst_select(const struct verify *v, struct buf *q)
 {
 	int rc = buf_puts(q, "SELECT ");
 
-	for (size_t i = 0; rc == 0 && i < v->t->n_cols; i++)
-		rc = (i && buf_putc(q, ',') < 0) ||
+	for (size_t i = 0; rc == 0 && i < v->t->n_cols; i++) {
+		bool as_double = !v->pg && full__float_as_double(v->t->cols[i].src);
+
+		rc = (i && buf_putc(q, ',') < 0) || (as_double && buf_putc(q, '(') < 0) ||
 		     (v->pg ? pg_quote_ident(q, v->t->cols[i].dst)
-			    : my_quote_ident(q, v->t->cols[i].dst)) < 0 ? -1 : 0;
+			    : my_quote_ident(q, v->t->cols[i].dst)) < 0 ||
+		     (as_double && buf_puts(q, " + 0e0)") < 0) ? -1 : 0;
+	}
 	if (rc == 0)
 		rc = buf_puts(q, " FROM ") < 0 || full__dst_table_sql(v->w, v->t, q) < 0 ? -1 : 0;
 	return rc;

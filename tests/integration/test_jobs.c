@@ -45,7 +45,7 @@ static int teardown(void **state)
 
 /* Configures a precheck-only job; returns its id (static buffer). */
 static const char *configure(const char *dst_engine, const char *src_pw, int dst_port,
-			     const char *mode, bool full_data)
+			     const char *mode, bool incremental)
 {
 	static char id[64];
 	struct itest_db dst = strcmp(dst_engine, "PostgreSQL") == 0 ? PG : MY;
@@ -59,8 +59,8 @@ static const char *configure(const char *dst_engine, const char *src_pw, int dst
 	kvlist_add(&p, "DtsJobName", "itest job");
 	kvlist_add(&p, "JobType", "MIGRATION");
 	kvlist_add(&p, "StructureInitialization", "false");
-	kvlist_add(&p, "DataInitialization", full_data ? "true" : "false");
-	kvlist_add(&p, "DataSynchronization", "false");
+	kvlist_add(&p, "DataInitialization", "false");
+	kvlist_add(&p, "DataSynchronization", incremental ? "true" : "false");
 	kvlist_add(&p, "DbList", "{\"itest\":{\"name\":\"itest_copy\",\"all\":true}}");
 	if (mode)
 		kvlist_add(&p, "Reserve", mode);
@@ -201,7 +201,7 @@ static void test_unbuilt_step_fails_clearly(void **state)
 	expect_status(id, "MigrationFailed");
 	assert_int_equal(itest_call(&D, &r, "DescribeDtsJobDetail", "DtsJobId", id, NULL), 200);
 	assert_non_null(strstr(itest_str(r, "ErrorMessage"), "not available"));
-	const cJSON *s = cJSON_GetObjectItem(r, "DataInitializationStatus");
+	const cJSON *s = cJSON_GetObjectItem(r, "DataSynchronizationStatus");
 	assert_string_equal(itest_str(s, "Status"), "Failed");
 	cJSON_Delete(r);
 }

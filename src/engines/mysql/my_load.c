@@ -152,8 +152,9 @@ static void fail_row(struct my_load *l, const char *msg, unsigned code, const ch
 	err_set(&l->err, ERR_DB, "loading %s: row %" PRId64 " refused: %s (%s %u)",
 		l->name, row, msg, what, code);
 	err_detail(&l->err, "the target column cannot hold the value: check the "
-		   "column types of the target table; on a transactional engine "
-		   "nothing of this chunk was kept");
+		   "column types of the target table; on a transactional engine the "
+		   "rows of the refused LOAD DATA statement were rolled back, rows of "
+		   "earlier statements of this load stay");
 }
 
 /* After a load with warnings: the first warning becomes the error. */
