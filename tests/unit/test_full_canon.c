@@ -210,14 +210,14 @@ static void test_mysql_destination(void **state)
 			buf_release(&c);
 		}
 	}
-	/* FLOAT: as the float MySQL shows (6 digits), whether a side read
-	 * the display text or the exact value */
+	/* FLOAT: the float itself, however it is printed; MySQL's 6-digit
+	 * display of it is another float */
 	{
 		struct buf a, b, c;
 
-		canon_n("float", true, false, FULL_SIDE_SRC, "1.23457", 7, &a);
-		canon_n("float", true, false, FULL_SIDE_DST, "1.2345677614212036", 18, &b);
-		canon_n("float", true, false, FULL_SIDE_DST, "1.23458", 7, &c);
+		canon_n("float", true, false, FULL_SIDE_SRC, "1.2345677614212036", 18, &a);
+		canon_n("float", true, false, FULL_SIDE_DST, "1.2345678", 9, &b);
+		canon_n("float", true, false, FULL_SIDE_DST, "1.23457", 7, &c);
 		assert_true(buf_eq(&a, &b));
 		assert_false(buf_eq(&a, &c));
 		buf_release(&a);
@@ -319,11 +319,13 @@ static void test_float(void **state)
 	same("float(10,4)", "12345.6787", "12345.679");
 	same("float", "0", "0");
 	same("float", "-0", "-0");
-	/* a destination holding the exact float (not the 6 digits MySQL
-	 * shows) is still equal: both are rounded as MySQL prints */
-	same("float", "1.23457", "1.2345678");
-	same("float", "123457000", "123456792");
+	/* exact: the readers select MySQL FLOAT as a double; MySQL's
+	 * 6-digit display would be another float */
+	differ("float", "1.23457", "1.2345678");
+	differ("float", "123457000", "123456792");
+	same("float", "123456792", "1.2345679e+08");
 	same("float", "1.2345677614212036", "1.2345678");   /* an exact read of the source */
+	differ("float", "16777216", "16777218");
 	differ("float", "1.23457", "1.23458");
 	differ("float", "1", "-1");
 	differ("float", "1", "NaN");
