@@ -62,7 +62,7 @@ if [ -z "${DTSD:-}" ]; then
 	DTSD=$root/build/dtsd
 fi
 [ -x "$DTSD" ] && [ -x "$root/build/dts" ] || { echo "bench_full.sh: need $DTSD and build/dts" >&2; exit 1; }
-all_tools="my-mydumper my-outfile my-opendts pg-pgloader pg-copy pg-opendts"
+all_tools="my-mydumper my-outfile my-opendts my-opendts-nv pg-pgloader pg-copy pg-opendts pg-opendts-nv"
 read -ra tools <<<"${TOOLS:-$all_tools}"
 for t in "${tools[@]}"; do
 	case " $all_tools " in *" $t "*) ;; *)
@@ -199,22 +199,26 @@ status_of() {   # status_of JOB: DescribeDtsJobDetail Status ("" when the call f
 		sed -n 's/^[[:space:]]*"Status":[[:space:]]*"\([^"]*\)".*/\1/p' | head -1
 }
 
-run_opendts() {   # run_opendts my|pg ROUND: configure, start, wait until Finished
-	local kind=$1 r=$2 job status dblist dst deadline=$((SECONDS + 3600))
+run_opendts() {   # run_opendts my|pg ROUND [nv]: configure, start, wait until Finished
+	local kind=$1 r=$2 job status dblist dst deadline=$((SECONDS + 3600)) reserve=$OPENDTS_RESERVE
+	local sfx=""
+	if [ "${3:-}" = nv ]; then   # opendts' own verification off, like the reference tools
+		reserve="${OPENDTS_RESERVE%\}},\"opendts.full.verify\":\"false\"}" sfx=nv
+	fi
 	if [ "$kind" = my ]; then
 		dst=(--dst-engine MySQL --dst-host "$MY_HOST" --dst-port "$MY_PORT" --dst-user "$MY_USER"
 			--dst-password-env MYDST_PW)
-		dblist="{\"sbtest\":{\"name\":\"odm_$r\",\"all\":true}}"
+		dblist="{\"sbtest\":{\"name\":\"odm${sfx}_$r\",\"all\":true}}"
 	else
-		pg postgres -c "CREATE DATABASE odp_$r" || return 1
+		pg postgres -c "CREATE DATABASE odp${sfx}_$r" || return 1
 		dst=(--dst-engine PostgreSQL --dst-host "$PG_HOST" --dst-port "$PG_PORT" --dst-user "$PG_USER"
-			--dst-password-env PGDST_PW --dst-database "odp_$r")
+			--dst-password-env PGDST_PW --dst-database "odp${sfx}_$r")
 		dblist='{"sbtest":{"name":"sbtest","all":true}}'
 	fi
 	job=$(dts configure-job --name "bench-$kind-$r" --job-type MIGRATION --structure-init true \
 		--data-init true --data-sync false --src-engine MySQL --src-host "$MY_HOST" \
 		--src-port "$MY_PORT" --src-user "$MY_USER" --src-password-env SRC_PW "${dst[@]}" \
-		--db-list "$dblist" --reserve "$OPENDTS_RESERVE" |
+		--db-list "$dblist" --reserve "$reserve" |
 		sed -n 's/.*"DtsJobId":[[:space:]]*"\([^"]*\)".*/\1/p')
 	last_job=$job
 	[ -n "$job" ] || { echo "bench_full: configure-job failed" >&2; return 1; }
@@ -236,6 +240,8 @@ run_opendts() {   # run_opendts my|pg ROUND: configure, start, wait until Finish
 }
 run_my_opendts() { run_opendts my "$1"; }
 run_pg_opendts() { run_opendts pg "$1"; }
+run_my_opendts_nv() { run_opendts my "$1" nv; }
+run_pg_opendts_nv() { run_opendts pg "$1" nv; }
 
 # destination of each tool in round R: "my DB" or "pg DB SCHEMA"
 dest() {
@@ -243,9 +249,11 @@ dest() {
 	my-mydumper) echo "my md_$2" ;;
 	my-outfile) echo "my of_$2" ;;
 	my-opendts) echo "my odm_$2" ;;
+	my-opendts-nv) echo "my odmnv_$2" ;;
 	pg-pgloader) echo "pg pgl_$2 sbtest" ;;   # pgloader keeps the MySQL database as schema
 	pg-copy) echo "pg cp_$2 public" ;;
 	pg-opendts) echo "pg odp_$2 sbtest" ;;    # DbList maps database sbtest to schema sbtest
+	pg-opendts-nv) echo "pg odpnv_$2 sbtest" ;;
 	esac
 }
 drop_dest() {   # drop_dest TOOL ROUND
@@ -270,13 +278,16 @@ selftest() {
 }
 
 declare -A fn=([my-mydumper]=run_mydumper [my-outfile]=run_my_outfile [my-opendts]=run_my_opendts
-	[pg-pgloader]=run_pgloader [pg-copy]=run_pg_copy [pg-opendts]=run_pg_opendts)
+	[my-opendts-nv]=run_my_opendts_nv [pg-pgloader]=run_pgloader [pg-copy]=run_pg_copy
+	[pg-opendts]=run_pg_opendts [pg-opendts-nv]=run_pg_opendts_nv)
 declare -A label=([my-mydumper]="mydumper -t 2 + myloader -t 2|MariaDB → MariaDB"
 	[my-outfile]="INTO OUTFILE + LOAD DATA + ADD INDEX (2 parallel)|MariaDB → MariaDB"
 	[my-opendts]="**opendts** (dtsd, $(nproc) step workers)|MariaDB → MariaDB"
+	[my-opendts-nv]="**opendts**, own verification off|MariaDB → MariaDB"
 	[pg-pgloader]="pgloader (prefetch rows = 10000)|MariaDB → PostgreSQL"
 	[pg-copy]="INTO OUTFILE + \\copy + PK/index (2 parallel)|MariaDB → PostgreSQL"
-	[pg-opendts]="**opendts** (dtsd, $(nproc) step workers)|MariaDB → PostgreSQL")
+	[pg-opendts]="**opendts** (dtsd, $(nproc) step workers)|MariaDB → PostgreSQL"
+	[pg-opendts-nv]="**opendts**, own verification off|MariaDB → PostgreSQL")
 # per "TOOL,ROUND": wall seconds, verified yes/no, note; opendts also: step 03 s, index build s,
 # peak RSS MB, dtsd CPU s
 declare -A secs=() ok=() note=() s03=() sidx=() rss=() cpu=()
@@ -288,7 +299,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
 		echo "bench_full: round $r: $t" >&2
 		drop_dest "$t" $((r - 1))
 		n=""
-		case $t in *-opendts) start_dtsd ;; esac
+		case $t in *-opendts | *-opendts-nv) start_dtsd ;; esac
 		for attempt in 1 2 3; do
 			: >"$work/attempt.log"
 			t0=$(now)
@@ -307,7 +318,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
 			break
 		done
 		cat "$work/attempt.log" >>"$work/runs.log"
-		case $t in *-opendts)
+		case $t in *-opendts | *-opendts-nv)
 			rss[$t,$r]=$(dtsd_peak_mb) cpu[$t,$r]=$(dtsd_cpu_s)
 			stop_dtsd
 			s03[$t,$r]=$(log_s "full.end job_id=$last_job " ms)
@@ -357,8 +368,8 @@ mean_of() {
 	return 0
 }
 
-target_row() {   # target_row TOOL MIN WHAT
-	local t=$1 min=$2 o=${1%%-*}-opendts mt mo rat best="" r x verdict
+target_row() {   # target_row TOOL MIN WHAT [SUFFIX]: vs opendts (SUFFIX "-nv": verification off)
+	local t=$1 min=$2 o=${1%%-*}-opendts${4:-} mt mo rat best="" r x verdict
 	mt=$(mean_of "$t"); mo=$(mean_of "$o")
 	for ((r = 1; r <= ROUNDS; r++)); do
 		[ "${ok[$t,$r]:-}" = yes ] && [ "${ok[$o,$r]:-}" = yes ] || continue
@@ -424,6 +435,14 @@ report() {
 	target_row my-outfile 0.9 "opendts vs OUTFILE + LOAD DATA (MariaDB → MariaDB)"
 	target_row pg-pgloader 4 "opendts vs pgloader (MariaDB → PostgreSQL)"
 	target_row pg-copy 0.8 "opendts vs OUTFILE + COPY (MariaDB → PostgreSQL)"
+	target_row my-mydumper 2.0 "opendts, own verification off, vs mydumper + myloader" -nv
+	target_row my-outfile 0.9 "opendts, own verification off, vs OUTFILE + LOAD DATA" -nv
+	target_row pg-pgloader 4 "opendts, own verification off, vs pgloader" -nv
+	target_row pg-copy 0.8 "opendts, own verification off, vs OUTFILE + COPY" -nv
+	echo
+	echo "The reference tools do not check their copy; the second half of the table compares"
+	echo "them with opendts doing the same (Reserve \"opendts.full.verify\": \"false\"). Every run,"
+	echo "opendts' included, is checked by this script's own verifier before its time counts."
 	echo
 	echo "Verifier self-test (round 1: one row changed in the copy must fail the check):"
 	echo
