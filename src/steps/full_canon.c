@@ -64,6 +64,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/str.h"
 #include "util/xalloc.h"
 
 #define CANON_NULL  0xFF
@@ -203,16 +204,6 @@ static int canon_bit_dst(const char *v, size_t n, struct buf *out)
 	return put(out, v, n);
 }
 
-static int hex_val(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /* PostgreSQL bytea in hex output: "\x0aff" -> the bytes. */
 static int canon_bytea_dst(const char *v, size_t n, struct buf *out)
@@ -223,7 +214,7 @@ static int canon_bytea_dst(const char *v, size_t n, struct buf *out)
 	if (n < 2 || v[0] != '\\' || v[1] != 'x' || n % 2)
 		return C_RAW;
 	for (size_t i = 2; i < n; i += 2) {
-		int hi = hex_val(v[i]), lo = hex_val(v[i + 1]);
+		int hi = str_hex_digit(v[i]), lo = str_hex_digit(v[i + 1]);
 
 		if (hi < 0 || lo < 0)
 			return C_RAW;

@@ -115,12 +115,7 @@ int full__plan_build(struct full_plan *p, const struct step_ctx *ctx, struct my_
 	memset(p, 0, sizeof(*p));
 	if (full__opts_read(ctx, &p->opts, err) < 0)
 		return -1;
-	if (!ctx->job->db_list || !*ctx->job->db_list) {
-		err_set(err, ERR_INVALID, "job %s selects no objects (DbList is empty)",
-			ctx->job->id);
-		return -1;
-	}
-	if (schema_selection_parse(ctx->job->db_list, &p->sel, err) < 0)
+	if (step__selection_read(ctx->job, &p->sel, err) < 0)
 		return -1;
 	p->have_sel = true;
 	if (step__catalog_read(src, &p->sel, &p->catalog, &p->resolved, &p->n_resolved,
@@ -250,10 +245,6 @@ char *full__plan_encode(const struct full_table *t)
 	return buf_take(&b);
 }
 
-static int hexval(char c)
-{
-	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
 
 /* Decodes one bound of n values from s[0..len); NULL in *out for "-". */
 static int decode_bound(const char *s, size_t len, size_t n, struct my_key_values **out)
@@ -280,7 +271,7 @@ static int decode_bound(const char *s, size_t len, size_t n, struct my_key_value
 		kv->len[k] = empty ? 0 : (end - pos) / 2;
 		kv->v[k] = xmalloc(kv->len[k] + 1);
 		for (size_t j = 0; j < kv->len[k]; j++) {
-			int hi = hexval(s[pos + 2 * j]), lo = hexval(s[pos + 2 * j + 1]);
+			int hi = str_hex_digit(s[pos + 2 * j]), lo = str_hex_digit(s[pos + 2 * j + 1]);
 			if (hi < 0 || lo < 0)
 				return -1;
 			kv->v[k][j] = (char)(hi * 16 + lo);

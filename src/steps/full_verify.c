@@ -137,16 +137,6 @@ static uint64_t hash_bytes(const unsigned char *p, size_t n)
 	return XXH3_64bits(p, n);
 }
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 static void digest_of(const struct buf *b, digest_t out)
 {
@@ -205,11 +195,11 @@ static bool bytea_form(const char *v, size_t n, struct my_key_values *kv, size_t
 	if (n < 2 || n % 2 || v[0] != '\\' || v[1] != 'x')
 		return false;
 	for (size_t j = 2; j < n; j++)
-		if (hex_digit(v[j]) < 0)
+		if (str_hex_digit(v[j]) < 0)
 			return false;
 	b = xmalloc(n / 2);
 	for (size_t j = 2; j < n; j += 2)
-		b[j / 2 - 1] = (char)(hex_digit(v[j]) * 16 + hex_digit(v[j + 1]));
+		b[j / 2 - 1] = (char)(str_hex_digit(v[j]) * 16 + str_hex_digit(v[j + 1]));
 	kv_set(kv, i, b, n / 2 - 1);
 	free(b);
 	return true;

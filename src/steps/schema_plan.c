@@ -673,12 +673,7 @@ int schema__plan_build(struct schema_plan *p, const struct step_ctx *ctx, struct
 
 	memset(p, 0, sizeof(*p));
 	plan_options(p, ctx->job);
-	if (!ctx->job->db_list || !*ctx->job->db_list) {
-		err_set(err, ERR_INVALID, "job %s selects no objects (DbList is empty)",
-			ctx->job->id);
-		return -1;
-	}
-	if (schema_selection_parse(ctx->job->db_list, &p->sel, err) < 0)
+	if (step__selection_read(ctx->job, &p->sel, err) < 0)
 		return -1;
 	p->have_sel = true;
 	if (read_source(p, ctx, &cs, &n_cs, err) < 0)

@@ -44,6 +44,16 @@ struct pg_conn *step__connect_pg(const struct meta_endpoint *ep, int timeout_s, 
 	return pg_connect(&o, err);
 }
 
+int step__selection_read(const struct meta_job *job, struct schema_selection *sel,
+			 struct err *err)
+{
+	if (!job->db_list || !*job->db_list) {
+		err_set(err, ERR_INVALID, "job %s selects no objects (DbList is empty)", job->id);
+		return -1;
+	}
+	return schema_selection_parse(job->db_list, sel, err);
+}
+
 int step__catalog_read(struct my_conn *src, const struct schema_selection *sel,
 		       struct schema_catalog *catalog, struct schema_resolved **tables,
 		       size_t *n_tables, char ***missing, size_t *n_missing, struct err *err)

@@ -29,6 +29,11 @@ bool step__dst_is_pg(const struct meta_job *job);
 struct my_conn *step__connect_my(const struct meta_endpoint *ep, int timeout_s, struct err *err);
 struct pg_conn *step__connect_pg(const struct meta_endpoint *ep, int timeout_s, struct err *err);
 
+/* Parses the job's DbList into sel (schema_selection_parse); ERR_INVALID
+ * naming the job when it selects nothing. */
+int step__selection_read(const struct meta_job *job, struct schema_selection *sel,
+			 struct err *err);
+
 /* Reads the catalog of every database sel names from src (my_schema_read)
  * and resolves sel against it (schema_selection_resolve). On success the
  * caller owns *catalog (schema_catalog_release), the *tables array (free;

@@ -36,8 +36,10 @@ int str_pct_encode(struct buf *out, const char *s, size_t n)
 	return 0;
 }
 
-static int hexval(unsigned char c)
+int str_hex_digit(char ch)
 {
+	unsigned char c = (unsigned char)ch;
+
 	if (c >= '0' && c <= '9')
 		return c - '0';
 	if (c >= 'a' && c <= 'f')
@@ -60,8 +62,8 @@ char *str_pct_decode(const char *s, size_t n, bool plus_is_space, size_t *outlen
 				free(out);
 				return NULL;
 			}
-			h = hexval((unsigned char)s[i + 1]);
-			l = hexval((unsigned char)s[i + 2]);
+			h = str_hex_digit(s[i + 1]);
+			l = str_hex_digit(s[i + 2]);
 			if (h < 0 || l < 0) {
 				free(out);
 				return NULL;

@@ -24,6 +24,8 @@ char *str_pct_decode(const char *s, size_t n, bool plus_is_space, size_t *outlen
 /* True when s[0..n) is well-formed UTF-8 (no overlongs, no surrogates, <= U+10FFFF). */
 bool str_utf8_valid(const char *s, size_t n);
 
+/* The value of a hex digit (either case), or -1. */
+int str_hex_digit(char c);
 /* Lower-case hex of n bytes into out (2n+1 bytes). */
 void str_hex(char *out, const unsigned char *p, size_t n);
 
