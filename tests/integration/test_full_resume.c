@@ -688,6 +688,52 @@ static void test_lost_pg_connections_retried_exact(void **state)
 	assert_items_done(id, 2);
 }
 
+/* Connections killed again and again for longer than the retry window: the
+ * table's item fails naming the chunk's key range and the server's error. */
+static void test_lost_connections_give_up(void **state)
+{
+	char id[64];
+	const cJSON *it;
+	cJSON *items;
+	long long first_id;
+	double t0;
+	bool found = false;
+
+	(void)state;
+	first_id = my_num("SELECT MAX(ID) FROM information_schema.PROCESSLIST");
+	configure(id, "itfr_giveup", "{\"c_big\":{\"all\":true}}",
+		  "{\"targetTableMode\":\"0\",\"autoStartModulesAfterConfig\":\"none\","
+		  "\"opendts.full.chunkRows\":\"2000\",\"opendts.full.retrySeconds\":\"2\","
+		  "\"dts.datamove.source.rps.max\":\"20000\"}", false, true);
+	call_ok("StartDtsJob", id);
+	wait_copying(id, "c_big", 1, 30000);
+	t0 = now_s();
+	while (now_s() - t0 < 12) {
+		char *st = itest_wait_status(&D, id, 1, "MigrationFailed", NULL);
+		bool failed = st && strcmp(st, "MigrationFailed") == 0;
+		free(st);
+		if (failed)
+			break;
+		kill_dtsd_connections(first_id);
+		sleep_ms(150);
+	}
+	expect_status(id, "MigrationFailed", 30000);
+	items = full_items(id);
+	cJSON_ArrayForEach(it, cJSON_GetObjectItem(items, "JobProgress")) {
+		const char *logs = log_text(it);
+		if (strcmp(itest_str(it, "Names"), SRC ".c_big") != 0)
+			continue;
+		found = true;
+		assert_string_equal(itest_str(it, "State"), "Failed");
+		if (!strstr(logs, "gave up after") || !strstr(logs, "key (id)") ||
+		    !strstr(logs, "(error "))
+			fail_msg("the failed item's logs lack the retry, the chunk or the server's "
+				 "error: %s", logs);
+	}
+	cJSON_Delete(items);
+	assert_true(found);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -697,6 +743,7 @@ int main(void)
 		cmocka_unit_test(test_lost_connections_retried_exact),
 		cmocka_unit_test(test_kill9_to_postgresql_exact),
 		cmocka_unit_test(test_lost_pg_connections_retried_exact),
+		cmocka_unit_test(test_lost_connections_give_up),
 	};
 
 	return cmocka_run_group_tests_name("full_resume", tests, setup, teardown);
