@@ -18,6 +18,7 @@
  */
 #include "steps/full_internal.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 

@@ -760,6 +760,8 @@ static enum step_result run(struct step_ctx *ctx, bool copy, int repair, struct 
 	}
 	if (repair >= 0)
 		r.plan.opts.repair = repair;
+	if (!copy)
+		r.plan.opts.verify = true;   /* step_full_verify: whatever Reserve says */
 	build_tasks(&r);
 	if (record(&r, err) < 0)
 		goto out;
