@@ -526,7 +526,7 @@ static bool take_task(struct full_run *r, struct task *out, struct full_chunk *c
 
 /* Hands a finished task back. run->mu held. */
 static void give_back(struct full_run *r, const struct task *tk, const struct full_chunk *ch,
-		      int rc, const struct err *e)
+		      bool copied, int rc, const struct err *e)
 {
 	struct full_table *t = &r->plan.tables[tk->table];
 	struct full_chunk *c = &t->chunks[tk->chunk];
@@ -535,11 +535,11 @@ static void give_back(struct full_run *r, const struct task *tk, const struct fu
 	c->diff = ch->diff;
 	if (r->phase == PHASE_COPY) {
 		c->rows = ch->rows;
-		c->state = rc == 0 ? FULL_C_DONE : FULL_C_TODO;
+		c->state = copied ? FULL_C_DONE : FULL_C_TODO;
 	}
 	if (rc == -1 && e->code != ERR_CANCELLED && !step_cancelled(r->ctx))
 		table_fail(r, t, c, e);
-	if (rc == 0 && r->phase == PHASE_COPY) {
+	if (copied && r->phase == PHASE_COPY) {
 		bool all = true;
 		for (size_t i = 0; i < t->n_chunks && all; i++)
 			all = t->chunks[i].state == FULL_C_DONE;
@@ -562,12 +562,20 @@ static void run_tasks(struct full_run *r, struct full_worker *w, struct meta *m)
 		pthread_mutex_unlock(&r->mu);
 		if (!have)
 			return;
-		if (r->phase == PHASE_COPY)
+		bool copied = false;
+		if (r->phase == PHASE_COPY) {
 			rc = copy_task(r, w, m, &r->plan.tables[tk.table], tk.chunk, &ch, &e);
-		else
+			copied = rc == 0;
+			/* Verified at once, while both sides still have the chunk's
+			 * pages in memory; the verify phase then only sees chunks
+			 * copied by an earlier run. */
+			if (copied && r->plan.opts.verify)
+				rc = verify_task(r, w, m, tk.table, tk.chunk, &ch, &e);
+		} else {
 			rc = verify_task(r, w, m, tk.table, tk.chunk, &ch, &e);
+		}
 		pthread_mutex_lock(&r->mu);
-		give_back(r, &tk, &ch, rc, &e);
+		give_back(r, &tk, &ch, copied, rc, &e);
 		if (rc == TASK_META_FAILED) {
 			r->fatal = true;
 			r->fatal_err = e;

@@ -30,7 +30,8 @@
  *    chunk gets the checkpoint "full.done.<db.table>#<i>". A chunk that was
  *    started before ("full.run.<db.table>#<i>") but not finished is cleared
  *    on the destination first, so it is never duplicated.
- * 4. Verifies each chunk (opendts.full.verify, default true): the canonical
+ * 4. Verifies each chunk (opendts.full.verify, default true) right after its
+ *    copy, on the same worker (chunks copied by an earlier run at the end): the canonical
  *    values of every row are compared on both sides; DiffRow counts rows
  *    missing, extra or different. With opendts.full.repair "true" those
  *    rows are copied again and verified once more.
