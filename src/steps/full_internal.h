@@ -115,6 +115,9 @@ struct full_table {
 	atomic_llong bytes_done;
 	atomic_llong diff_rows;           /* rows found different by verification */
 	atomic_llong zero_dates;          /* zero dates written as NULL (PostgreSQL) */
+	atomic_llong present_rows;        /* verified in this run: source rows found on the
+					   * destination (for the count of extra rows) */
+	atomic_llong chunks_verified;     /* chunks verified in this run */
 	atomic_int chunks_left;           /* chunks not final yet */
 	/* outcome (step thread, or the worker holding the pool mutex) */
 	bool failed;
@@ -324,6 +327,7 @@ struct full_diff {
 	int64_t missing;               /* on the source, not on the destination */
 	int64_t extra;                 /* on the destination, not on the source */
 	int64_t changed;               /* on both, with different values */
+	int64_t src_rows;              /* rows of the chunk on the source (keyed tables) */
 };
 #define FULL_DIFF_KEYS 100000
 

@@ -732,6 +732,7 @@ static int read_dst_keys(struct verify *v, struct err *err)
 
 static void count_missing(struct verify *v)
 {
+	v->d->src_rows = (int64_t)v->n;
 	for (size_t i = 0; i < v->n; i++) {
 		if (v->rows[i].seen)
 			continue;
