@@ -48,6 +48,7 @@
 
 #include "engines/mysql/my.h"
 #include "lib/itest.h"
+#include "lib/itest_job.h"
 #include "util/buf.h"
 
 #define SRC "itfm_src"
@@ -326,141 +327,23 @@ static void assert_same_checksum(const char *src_schema, const char *dst_schema,
 
 /* ---- jobs through dtsd -------------------------------------------------------------- */
 
+/* A MariaDB -> MariaDB job of full data, and of the schema when structure. */
 static void configure(char *id, const char *dblist, const char *reserve, bool structure)
 {
-	struct kvlist p;
-	cJSON *r = NULL;
-
-	kvlist_init(&p);
-	kvlist_add(&p, "DtsJobName", "full mysql test");
-	kvlist_add(&p, "JobType", "MIGRATION");
-	kvlist_add(&p, "StructureInitialization", structure ? "true" : "false");
-	kvlist_add(&p, "DataInitialization", "true");
-	kvlist_add(&p, "DataSynchronization", "false");
-	kvlist_add(&p, "DbList", dblist);
-	kvlist_add(&p, "Reserve", reserve);
-	itest_src_params(&p, &MY, NULL);
-	itest_dst_params(&p, &MY, "MySQL", NULL);
-	if (itest_callv(&D, &r, "ConfigureDtsJob", &p) != 200)
-		fail_msg("ConfigureDtsJob: %s", r ? itest_str(r, "Message") : "no reply");
-	kvlist_release(&p);
-	snprintf(id, 64, "%s", itest_str(r, "DtsJobId"));
-	cJSON_Delete(r);
-	assert_true(strlen(id) > 8);
+	itest_job_configure(&D, id, &(struct itest_job_spec){
+		.name = "full mysql test", .dblist = dblist, .reserve = reserve,
+		.structure = structure, .src = &MY, .dst = &MY, .dst_engine = "MySQL" });
 }
 
-static void start(const char *id)
-{
-	cJSON *r = NULL;
-
-	assert_int_equal(itest_call(&D, &r, "StartDtsJob", "DtsJobId", id, NULL), 200);
-	cJSON_Delete(r);
-}
-
-/* The job's detail (caller frees). */
-static cJSON *detail(const char *id)
-{
-	cJSON *r = NULL;
-
-	assert_int_equal(itest_call(&D, &r, "DescribeDtsJobDetail", "DtsJobId", id, NULL), 200);
-	return r;
-}
-
-/* DescribePreCheckStatus JobCode 03, one page of 1000 (caller frees). */
-static cJSON *full_items(const char *id)
-{
-	cJSON *r = NULL;
-
-	assert_int_equal(itest_call(&D, &r, "DescribePreCheckStatus", "DtsJobId", id, "JobCode",
-				    "03", "PageSize", "1000", NULL), 200);
-	return r;
-}
-
-static const char *log_text(const cJSON *it)
-{
-	static char text[2048];
-	const cJSON *l;
-	size_t n = 0;
-
-	text[0] = 0;
-	cJSON_ArrayForEach(l, cJSON_GetObjectItem(it, "Logs")) {
-		int k = snprintf(text + n, sizeof(text) - n, "[%s %s %s] ",
-				 itest_str(l, "LogLevel"), itest_str(l, "ErrMsg"),
-				 itest_str(l, "ErrData"));
-		if (k < 0 || (size_t)k >= sizeof(text) - n)
-			break;   /* cut: enough to read */
-		n += (size_t)k;
-	}
-	return text;
-}
-
-static void expect_status(const char *id, const char *want, int timeout_ms)
-{
-	char *got = itest_wait_status(&D, id, timeout_ms, want, "Finished", "MigrationFailed",
-				      "PrecheckFailed", NULL);
-
-	assert_non_null(got);
-	if (strcmp(got, want) != 0) {
-		cJSON *r = detail(id), *items = full_items(id);
-		const cJSON *it;
-		cJSON_ArrayForEach(it, cJSON_GetObjectItem(items, "JobProgress"))
-			if (strcmp(itest_str(it, "State"), "Success") != 0)
-				print_message("item %s: %s %s\n", itest_str(it, "Names"),
-					      itest_str(it, "State"), log_text(it));
-		fail_msg("job %s is %s, expected %s: %s", id, got, want,
-			 itest_str(r, "ErrorMessage"));
-	}
-	free(got);
-}
-
-/* Fails the test with the message, after freeing reply (the message may
- * quote strings of it: it is formatted first). */
-static void fail_free(cJSON *reply, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void fail_free(cJSON *reply, const char *fmt, ...)
-{
-	static char msg[4096];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	cJSON_Delete(reply);
-	fail_msg("%s", msg);
-}
-
-/* The item whose Names is "db.table". */
-static const cJSON *item_for(const cJSON *reply, const char *db, const char *table)
-{
-	char names[160];
-	const cJSON *it;
-
-	snprintf(names, sizeof(names), "%s.%s", db, table);
-	cJSON_ArrayForEach(it, cJSON_GetObjectItem(reply, "JobProgress"))
-		if (strcmp(itest_str(it, "Names"), names) == 0)
-			return it;
-	fail_msg("no full-data item %s", names);
-	return NULL;
-}
-
-static bool logs_mention(const cJSON *it, const char *level, const char *text)
-{
-	const cJSON *l;
-
-	cJSON_ArrayForEach(l, cJSON_GetObjectItem(it, "Logs"))
-		if ((!level || strcmp(itest_str(l, "LogLevel"), level) == 0) &&
-		    (strstr(itest_str(l, "ErrMsg"), text) || strstr(itest_str(l, "ErrData"), text)))
-			return true;
-	return false;
-}
 
 /* State Success, Total and Current = rows, DiffRow 0, the names. */
 static void assert_item_copied(const cJSON *reply, const char *table, long long rows)
 {
-	const cJSON *it = item_for(reply, SRC, table);
+	const cJSON *it = itest_item_find(reply, SRC, table);
 	const cJSON *cur = cJSON_GetObjectItem(it, "Current");
 
 	if (strcmp(itest_str(it, "State"), "Success") != 0)
-		fail_msg("item %s is %s: %s", table, itest_str(it, "State"), log_text(it));
+		fail_msg("item %s is %s: %s", table, itest_str(it, "State"), itest_item_logs(it));
 	assert_string_equal(itest_str(it, "Item"), table);
 	assert_string_equal(itest_str(it, "TargetNames"), table);
 	assert_string_equal(itest_str(it, "SourceSchema"), SRC);
@@ -707,8 +590,8 @@ static void test_job_finishes(void **state)
 	configure(JOB, "{\"" SRC "\":{\"name\":\"" DST "\",\"all\":true}}",
 		  "{\"targetTableMode\":\"0\",\"autoStartModulesAfterConfig\":\"none\","
 		  "\"opendts.full.chunkRows\":\"1000\",\"opendts.full.workers\":\"4\"}", true);
-	start(JOB);
-	expect_status(JOB, "Finished", 50000);
+	itest_job_start(&D, JOB);
+	itest_job_expect_status(&D, JOB, "Finished", 50000);
 	JOB_FINISHED = true;
 	print_message("job %s finished in %.1f s\n", JOB, now_s() - t0);
 }
@@ -822,14 +705,15 @@ static void test_keyless_tables_exact(void **state)
 			 2);
 	assert_int_equal(my_num("SELECT COUNT(*) FROM " DST ".nokey WHERE a = 7 AND b = 'x\\tq'"), 2);
 	assert_int_equal(my_num("SELECT COUNT(*) FROM " DST ".uniqnull WHERE u IS NULL"), 3);
-	r = full_items(JOB);
+	r = itest_job_items(&D, JOB, "03");
 	for (const char *const *t = (const char *const[]){ "nokey", "uniqnull", NULL }; *t; t++) {
-		const cJSON *it = item_for(r, SRC, *t);
-		if (!logs_mention(it, "INFO", " pass"))
-			fail_msg("item %s: no INFO log about the single pass: %s", *t, log_text(it));
+		const cJSON *it = itest_item_find(r, SRC, *t);
+		if (!itest_item_logs_mention(it, "INFO", " pass"))
+			fail_msg("item %s: no INFO log about the single pass: %s", *t,
+				 itest_item_logs(it));
 	}
 	/* A table with a key is chunked, not read in one pass. */
-	assert_false(logs_mention(item_for(r, SRC, "big"), NULL, " pass"));
+	assert_false(itest_item_logs_mention(itest_item_find(r, SRC, "big"), NULL, " pass"));
 	cJSON_Delete(r);
 }
 
@@ -854,7 +738,7 @@ static void test_items_and_progress(void **state)
 
 	(void)state;
 	assert_true(JOB_FINISHED);
-	r = full_items(JOB);
+	r = itest_job_items(&D, JOB, "03");
 	assert_string_equal(itest_str(r, "State"), "Finished");
 	assert_string_equal(itest_str(r, "Code"), "03");
 	assert_string_equal(itest_str(r, "JobName"), "dts.step.full.load");
@@ -866,11 +750,11 @@ static void test_items_and_progress(void **state)
 		assert_item_copied(r, *t, n);
 		sum += n;
 	}
-	assert_int_equal((long long)itest_num(item_for(r, SRC, "empty"), "Total"), 0);
-	assert_string_equal(itest_str(item_for(r, SRC, "empty"), "Current"), "0");
+	assert_int_equal((long long)itest_num(itest_item_find(r, SRC, "empty"), "Total"), 0);
+	assert_string_equal(itest_str(itest_item_find(r, SRC, "empty"), "Current"), "0");
 	cJSON_Delete(r);
 
-	r = detail(JOB);
+	r = itest_job_detail(&D, JOB);
 	const cJSON *s = cJSON_GetObjectItem(r, "DataInitializationStatus");
 	assert_string_equal(itest_str(s, "Status"), "Finished");
 	assert_string_equal(itest_str(s, "Percent"), "100");
@@ -994,13 +878,13 @@ static const cJSON *run_verify_job(const char *db, bool repair, cJSON **reply, c
 		 "\"opendts.full.chunkRows\":\"100\",\"opendts.full.repair\":\"%s\"}",
 		 repair ? "true" : "false");
 	configure(id, dblist, reserve, false);
-	start(id);
+	itest_job_start(&D, id);
 	got = itest_wait_status(&D, id, 40000, "Finished", "MigrationFailed", "PrecheckFailed",
 				NULL);
 	snprintf(st, 32, "%s", got ? got : "");
 	free(got);
-	*reply = full_items(id);
-	return item_for(*reply, "itfm_vsrc", "t");
+	*reply = itest_job_items(&D, id, "03");
+	return itest_item_find(*reply, "itfm_vsrc", "t");
 }
 
 /* Without repair: DiffRow 3, the keys in the item's logs; the rows differ
@@ -1019,17 +903,18 @@ static void test_verification_counts_differences(void **state)
 	assert_string_equal(itest_str(it, "Current"), "1000");
 	for (const char *const *k = (const char *const[]){ "(id)=(7)", "(id)=(8)", "(id)=(9)",
 							   NULL }; *k; k++)
-		if (!logs_mention(it, NULL, *k))
-			fail_free(r, "item t: the logs do not name %s: %s", *k, log_text(it));
+		if (!itest_item_logs_mention(it, NULL, *k))
+			itest_fail_free(r, "item t: the logs do not name %s: %s", *k,
+					itest_item_logs(it));
 	assert_string_equal(st, "MigrationFailed");
-	cJSON *det = detail(id);
+	cJSON *det = itest_job_detail(&D, id);
 	assert_non_null(strstr(itest_str(det, "ErrorMessage"), "differ"));
 	cJSON_Delete(det);
 	/* The table that made the job fail is the failed item. */
 	if (strcmp(itest_str(it, "State"), "Failed") != 0 || itest_num(r, "ErrorItem") != 1)
-		fail_free(r, "the job failed on table t's differences but its item is %s "
-			 "(ErrorItem %g): %s", itest_str(it, "State"), itest_num(r, "ErrorItem"),
-			 log_text(it));
+		itest_fail_free(r, "the job failed on table t's differences but its item is %s "
+				"(ErrorItem %g): %s", itest_str(it, "State"),
+				itest_num(r, "ErrorItem"), itest_item_logs(it));
 	cJSON_Delete(r);
 }
 
@@ -1048,10 +933,11 @@ static void test_verification_sees_shifted_values(void **state)
 	char *d = table_diff("itfm_vsrc", "itfm_vdst2", "t", "id");
 	assert_non_null(d);   /* the test's own comparison sees them */
 	free(d);
-	if (itest_num(it, "DiffRow") != 2 || !logs_mention(it, NULL, "(id)=(150)") ||
-	    !logs_mention(it, NULL, "(id)=(350)"))
-		fail_free(r, "job %s; item t: %s DiffRow %g, expected 2 (ids 150, 350): %s", st,
-			 itest_str(it, "State"), itest_num(it, "DiffRow"), log_text(it));
+	if (itest_num(it, "DiffRow") != 2 || !itest_item_logs_mention(it, NULL, "(id)=(150)") ||
+	    !itest_item_logs_mention(it, NULL, "(id)=(350)"))
+		itest_fail_free(r, "job %s; item t: %s DiffRow %g, expected 2 (ids 150, 350): %s",
+				st, itest_str(it, "State"), itest_num(it, "DiffRow"),
+				itest_item_logs(it));
 	cJSON_Delete(r);
 }
 
@@ -1067,9 +953,10 @@ static void test_verification_sees_float_change(void **state)
 	const cJSON *it = run_verify_job("itfm_vdst3", false, &r, st, id);
 	assert_int_equal(my_num("SELECT COUNT(*) FROM itfm_vdst3.t WHERE id = 250 AND "
 				"f = 16777218"), 1);
-	if (itest_num(it, "DiffRow") != 1 || !logs_mention(it, NULL, "(id)=(250)"))
-		fail_free(r, "job %s; item t: %s DiffRow %g, expected 1 (id 250): %s", st,
-			 itest_str(it, "State"), itest_num(it, "DiffRow"), log_text(it));
+	if (itest_num(it, "DiffRow") != 1 || !itest_item_logs_mention(it, NULL, "(id)=(250)"))
+		itest_fail_free(r, "job %s; item t: %s DiffRow %g, expected 1 (id 250): %s", st,
+				itest_str(it, "State"), itest_num(it, "DiffRow"),
+				itest_item_logs(it));
 	cJSON_Delete(r);
 }
 
@@ -1089,13 +976,14 @@ static void test_repair_fixes_differences(void **state)
 		static char what[1024];
 		snprintf(what, sizeof(what), "%s", d);
 		free(d);
-		fail_free(r, "after repair the table still differs (%s); item t: %s DiffRow %g %s",
-			  what, itest_str(it, "State"), itest_num(it, "DiffRow"), log_text(it));
+		itest_fail_free(r, "after repair the table still differs (%s); item t: %s "
+				"DiffRow %g %s", what, itest_str(it, "State"),
+				itest_num(it, "DiffRow"), itest_item_logs(it));
 	}
 	if (strcmp(itest_str(it, "State"), "Success") != 0 || itest_num(it, "DiffRow") != 0 ||
-	    !logs_mention(it, "INFO", "6 rows"))
-		fail_free(r, "item t: %s DiffRow %g %s", itest_str(it, "State"), itest_num(it, "DiffRow"),
-			 log_text(it));
+	    !itest_item_logs_mention(it, "INFO", "6 rows"))
+		itest_fail_free(r, "item t: %s DiffRow %g %s", itest_str(it, "State"),
+				itest_num(it, "DiffRow"), itest_item_logs(it));
 	cJSON_Delete(r);
 	assert_int_equal(my_num("SELECT COUNT(*) FROM itfm_vrep.ctl"), 0);
 }
@@ -1114,11 +1002,11 @@ static void test_renamed_table_and_columns(void **state)
 		  "\"a\":{\"name\":\"aa\"},\"b\":{\"name\":\"bb\"}}}}}}",
 		  "{\"targetTableMode\":\"0\",\"autoStartModulesAfterConfig\":\"none\","
 		  "\"opendts.full.chunkRows\":\"1000\"}", true);
-	start(id);
-	expect_status(id, "Finished", 40000);
-	r = full_items(id);
+	itest_job_start(&D, id);
+	itest_job_expect_status(&D, id, "Finished", 40000);
+	r = itest_job_items(&D, id, "03");
 	assert_int_equal((int)itest_num(r, "Total"), 1);
-	const cJSON *it = item_for(r, SRC, "comp");
+	const cJSON *it = itest_item_find(r, SRC, "comp");
 	assert_string_equal(itest_str(it, "State"), "Success");
 	assert_string_equal(itest_str(it, "TargetNames"), "comp2");
 	assert_string_equal(itest_str(it, "DestSchema"), "itfm_ren");
@@ -1163,16 +1051,16 @@ static void test_refused_row_fails_item(void **state)
 	configure(id, "{\"" RSRC "\":{\"name\":\"" RDST "\",\"all\":true}}",
 		  "{\"autoStartModulesAfterConfig\":\"none\",\"opendts.full.chunkRows\":\"100\"}",
 		  false);
-	start(id);
-	expect_status(id, "MigrationFailed", 40000);
+	itest_job_start(&D, id);
+	itest_job_expect_status(&D, id, "MigrationFailed", 40000);
 	print_message("job %s failed as expected in %.1f s\n", id, now_s() - t0);
 
-	r = full_items(id);
-	const cJSON *bad = item_for(r, RSRC, "narrow");
+	r = itest_job_items(&D, id, "03");
+	const cJSON *bad = itest_item_find(r, RSRC, "narrow");
 	if (strcmp(itest_str(bad, "State"), "Failed") != 0)
-		fail_msg("item narrow is %s: %s", itest_str(bad, "State"), log_text(bad));
-	if (!logs_mention(bad, "ERROR", "(id)=(555)"))
-		fail_msg("item narrow: no ERROR log naming (id)=(555): %s", log_text(bad));
+		fail_msg("item narrow is %s: %s", itest_str(bad, "State"), itest_item_logs(bad));
+	if (!itest_item_logs_mention(bad, "ERROR", "(id)=(555)"))
+		fail_msg("item narrow: no ERROR log naming (id)=(555): %s", itest_item_logs(bad));
 	/* The reason: the server's own words name the column. */
 	const cJSON *l, *err_log = NULL;
 	cJSON_ArrayForEach(l, cJSON_GetObjectItem(bad, "Logs"))
@@ -1180,15 +1068,16 @@ static void test_refused_row_fails_item(void **state)
 			err_log = l;
 	assert_non_null(err_log);
 	assert_string_equal(itest_str(err_log, "ErrType"), "Data");
-	if (!strstr(log_text(bad), "too long") && !strstr(log_text(bad), "truncated"))
-		fail_msg("item narrow: the reason is missing: %s", log_text(bad));
+	if (!strstr(itest_item_logs(bad), "too long") &&
+	    !strstr(itest_item_logs(bad), "truncated"))
+		fail_msg("item narrow: the reason is missing: %s", itest_item_logs(bad));
 	assert_true(strlen(itest_str(bad, "ErrMsg")) > 0);
 	assert_int_equal((int)itest_num(r, "ErrorItem"), 2);   /* narrow, wide */
 	assert_string_equal(itest_str(r, "State"), "Failed");
 
-	const cJSON *ok = item_for(r, RSRC, "okay");
+	const cJSON *ok = itest_item_find(r, RSRC, "okay");
 	if (strcmp(itest_str(ok, "State"), "Success") != 0)
-		fail_msg("item okay is %s: %s", itest_str(ok, "State"), log_text(ok));
+		fail_msg("item okay is %s: %s", itest_str(ok, "State"), itest_item_logs(ok));
 	assert_string_equal(itest_str(ok, "Current"), "300");
 	cJSON_Delete(r);
 	char *d = table_diff(RSRC, RDST, "okay", "id");
@@ -1197,7 +1086,7 @@ static void test_refused_row_fails_item(void **state)
 	/* No row with a cut value reached the destination. */
 	assert_int_equal(my_num("SELECT COUNT(*) FROM " RDST ".narrow WHERE id = 555"), 0);
 
-	r = detail(id);
+	r = itest_job_detail(&D, id);
 	const cJSON *s = cJSON_GetObjectItem(r, "DataInitializationStatus");
 	assert_string_equal(itest_str(s, "Status"), "Failed");
 	assert_non_null(strstr(itest_str(r, "ErrorMessage"), "narrow"));
@@ -1205,15 +1094,17 @@ static void test_refused_row_fails_item(void **state)
 
 	/* A chunk larger than one load transaction: what the item says was
 	 * kept of the chunk is what the destination holds. */
-	r = full_items(id);
-	const cJSON *wide = item_for(r, RSRC, "wide");
+	r = itest_job_items(&D, id, "03");
+	const cJSON *wide = itest_item_find(r, RSRC, "wide");
 	long long kept = my_num("SELECT COUNT(*) FROM " RDST ".wide");
 	if (strcmp(itest_str(wide, "State"), "Failed") != 0 ||
-	    !logs_mention(wide, "ERROR", "(id)=(95)"))
-		fail_free(r, "item wide: %s %s", itest_str(wide, "State"), log_text(wide));
-	if (kept > 0 && strstr(log_text(wide), "nothing of this chunk was kept"))
-		fail_free(r, "item wide says \"nothing of this chunk was kept\" but the destination "
-			  "holds %lld of the chunk's rows: %s", kept, log_text(wide));
+	    !itest_item_logs_mention(wide, "ERROR", "(id)=(95)"))
+		itest_fail_free(r, "item wide: %s %s", itest_str(wide, "State"),
+				itest_item_logs(wide));
+	if (kept > 0 && strstr(itest_item_logs(wide), "nothing of this chunk was kept"))
+		itest_fail_free(r, "item wide says \"nothing of this chunk was kept\" but the "
+				"destination holds %lld of the chunk's rows: %s", kept,
+				itest_item_logs(wide));
 	cJSON_Delete(r);
 }
 

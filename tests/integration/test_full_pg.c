@@ -44,6 +44,7 @@
 #include "engines/mysql/my.h"
 #include "engines/pg/pg.h"
 #include "lib/itest.h"
+#include "lib/itest_job.h"
 #include "util/buf.h"
 
 #define SRC "itfp_src"
@@ -206,130 +207,14 @@ static void assert_same_rows(const char *what, const char *my_sql, const char *p
 
 /* ---- jobs through dtsd ------------------------------------------------------------------------- */
 
+/* A MariaDB -> PostgreSQL job of full data, and of the schema when structure. */
 static void configure(char *id, const char *dblist, const char *reserve, bool structure)
 {
-	struct kvlist p;
-	cJSON *r = NULL;
-
-	kvlist_init(&p);
-	kvlist_add(&p, "DtsJobName", "full pg test");
-	kvlist_add(&p, "JobType", "MIGRATION");
-	kvlist_add(&p, "StructureInitialization", structure ? "true" : "false");
-	kvlist_add(&p, "DataInitialization", "true");
-	kvlist_add(&p, "DataSynchronization", "false");
-	kvlist_add(&p, "DbList", dblist);
-	kvlist_add(&p, "Reserve", reserve);
-	itest_src_params(&p, &MY, NULL);
-	itest_dst_params(&p, &PG, "PostgreSQL", NULL);
-	if (itest_callv(&D, &r, "ConfigureDtsJob", &p) != 200)
-		fail_msg("ConfigureDtsJob: %s", r ? itest_str(r, "Message") : "no reply");
-	kvlist_release(&p);
-	snprintf(id, 64, "%s", itest_str(r, "DtsJobId"));
-	cJSON_Delete(r);
-	assert_true(strlen(id) > 8);
+	itest_job_configure(&D, id, &(struct itest_job_spec){
+		.name = "full pg test", .dblist = dblist, .reserve = reserve,
+		.structure = structure, .src = &MY, .dst = &PG, .dst_engine = "PostgreSQL" });
 }
 
-static void start(const char *id)
-{
-	cJSON *r = NULL;
-
-	assert_int_equal(itest_call(&D, &r, "StartDtsJob", "DtsJobId", id, NULL), 200);
-	cJSON_Delete(r);
-}
-
-static cJSON *detail(const char *id)
-{
-	cJSON *r = NULL;
-
-	assert_int_equal(itest_call(&D, &r, "DescribeDtsJobDetail", "DtsJobId", id, NULL), 200);
-	return r;
-}
-
-static cJSON *full_items(const char *id)
-{
-	cJSON *r = NULL;
-
-	assert_int_equal(itest_call(&D, &r, "DescribePreCheckStatus", "DtsJobId", id, "JobCode",
-				    "03", "PageSize", "1000", NULL), 200);
-	return r;
-}
-
-static const char *log_text(const cJSON *it)
-{
-	static char text[2048];
-	const cJSON *l;
-	size_t n = 0;
-
-	text[0] = 0;
-	cJSON_ArrayForEach(l, cJSON_GetObjectItem(it, "Logs")) {
-		int k = snprintf(text + n, sizeof(text) - n, "[%s %s %s] ",
-				 itest_str(l, "LogLevel"), itest_str(l, "ErrMsg"),
-				 itest_str(l, "ErrData"));
-		if (k < 0 || (size_t)k >= sizeof(text) - n)
-			break;   /* cut: enough to read */
-		n += (size_t)k;
-	}
-	return text;
-}
-
-/* On a mismatch, prints the items that did not succeed and the job's error. */
-static void expect_status(const char *id, const char *want, int timeout_ms)
-{
-	char *got = itest_wait_status(&D, id, timeout_ms, want, "Finished", "MigrationFailed",
-				      "PrecheckFailed", NULL);
-
-	assert_non_null(got);
-	if (strcmp(got, want) != 0) {
-		cJSON *r = detail(id), *items = full_items(id);
-		const cJSON *it;
-		cJSON_ArrayForEach(it, cJSON_GetObjectItem(items, "JobProgress"))
-			if (strcmp(itest_str(it, "State"), "Success") != 0)
-				print_message("item %s: %s %s\n", itest_str(it, "Names"),
-					      itest_str(it, "State"), log_text(it));
-		fail_msg("job %s is %s, expected %s: %s", id, got, want,
-			 itest_str(r, "ErrorMessage"));
-	}
-	free(got);
-}
-
-/* Fails the test with the message, after freeing reply (the message may
- * quote strings of it: it is formatted first). */
-static void fail_free(cJSON *reply, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void fail_free(cJSON *reply, const char *fmt, ...)
-{
-	static char msg[4096];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	cJSON_Delete(reply);
-	fail_msg("%s", msg);
-}
-
-static const cJSON *item_for(const cJSON *reply, const char *db, const char *table)
-{
-	char names[160];
-	const cJSON *it;
-
-	snprintf(names, sizeof(names), "%s.%s", db, table);
-	cJSON_ArrayForEach(it, cJSON_GetObjectItem(reply, "JobProgress"))
-		if (strcmp(itest_str(it, "Names"), names) == 0)
-			return it;
-	fail_msg("no full-data item %s", names);
-	return NULL;
-}
-
-static bool logs_mention(const cJSON *it, const char *level, const char *text)
-{
-	const cJSON *l;
-
-	cJSON_ArrayForEach(l, cJSON_GetObjectItem(it, "Logs"))
-		if ((!level || strcmp(itest_str(l, "LogLevel"), level) == 0) &&
-		    (strstr(itest_str(l, "ErrMsg"), text) || strstr(itest_str(l, "ErrData"), text)))
-			return true;
-	return false;
-}
 
 /* ---- the corpus ------------------------------------------------------------------------------------ */
 
@@ -538,8 +423,8 @@ static void test_job_finishes(void **state)
 	configure(JOB, "{\"" SRC "\":{\"name\":\"" DST "\",\"all\":true}}",
 		  "{\"targetTableMode\":\"0\",\"autoStartModulesAfterConfig\":\"none\","
 		  "\"opendts.full.chunkRows\":\"1000\",\"opendts.full.workers\":\"4\"}", true);
-	start(JOB);
-	expect_status(JOB, "Finished", 50000);
+	itest_job_start(&D, JOB);
+	itest_job_expect_status(&D, JOB, "Finished", 50000);
 	JOB_FINISHED = true;
 	print_message("job %s finished in %.1f s\n", JOB, now_s() - t0);
 }
@@ -793,7 +678,7 @@ static void test_items_and_progress(void **state)
 
 	(void)state;
 	assert_true(JOB_FINISHED);
-	r = full_items(JOB);
+	r = itest_job_items(&D, JOB, "03");
 	assert_string_equal(itest_str(r, "State"), "Finished");
 	assert_int_equal((int)itest_num(r, "ErrorItem"), 0);
 	assert_int_equal((int)itest_num(r, "Total"), N_TABLES);
@@ -801,9 +686,10 @@ static void test_items_and_progress(void **state)
 		char sql[128];
 		snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM " SRC ".`%s`", *t);
 		long long n = my_num(sql);
-		const cJSON *it = item_for(r, SRC, *t);
+		const cJSON *it = itest_item_find(r, SRC, *t);
 		if (strcmp(itest_str(it, "State"), "Success") != 0)
-			fail_msg("item %s is %s: %s", *t, itest_str(it, "State"), log_text(it));
+			fail_msg("item %s is %s: %s", *t, itest_str(it, "State"),
+				 itest_item_logs(it));
 		assert_string_equal(itest_str(it, "SourceSchema"), SRC);
 		assert_string_equal(itest_str(it, "DestSchema"), DST);
 		assert_string_equal(itest_str(it, "TargetNames"), *t);
@@ -812,11 +698,11 @@ static void test_items_and_progress(void **state)
 		assert_int_equal((long long)itest_num(it, "DiffRow"), 0);
 		sum += n;
 	}
-	if (!logs_mention(item_for(r, SRC, "nokey"), "INFO", " pass"))
+	if (!itest_item_logs_mention(itest_item_find(r, SRC, "nokey"), "INFO", " pass"))
 		fail_msg("item nokey: no INFO log about the single pass: %s",
-			 log_text(item_for(r, SRC, "nokey")));
+			 itest_item_logs(itest_item_find(r, SRC, "nokey")));
 	cJSON_Delete(r);
-	r = detail(JOB);
+	r = itest_job_detail(&D, JOB);
 	const cJSON *s = cJSON_GetObjectItem(r, "DataInitializationStatus");
 	assert_string_equal(itest_str(s, "Status"), "Finished");
 	assert_string_equal(itest_str(s, "Percent"), "100");
@@ -862,13 +748,13 @@ static const cJSON *run_tampered_job(const char *schema, const char *ids, cJSON 
 	snprintf(dblist, sizeof(dblist), "{\"itfp_vsrc\":{\"name\":\"%s\",\"all\":true}}", schema);
 	configure(id, dblist, "{\"autoStartModulesAfterConfig\":\"none\","
 		  "\"opendts.full.chunkRows\":\"100\"}", false);
-	start(id);
+	itest_job_start(&D, id);
 	got = itest_wait_status(&D, id, 40000, "Finished", "MigrationFailed", "PrecheckFailed",
 				NULL);
 	snprintf(st, 32, "%s", got ? got : "");
 	free(got);
-	*reply = full_items(id);
-	return item_for(*reply, "itfp_vsrc", "t");
+	*reply = itest_job_items(&D, id, "03");
+	return itest_item_find(*reply, "itfp_vsrc", "t");
 }
 
 /* Verification across dialects counts exactly the rows changed and names
@@ -880,11 +766,14 @@ static void test_verification_counts_differences(void **state)
 
 	(void)state;
 	const cJSON *it = run_tampered_job("itfp_vdst", "7,8,9,150,350", &r, st);
-	if (itest_num(it, "DiffRow") != 5 || !logs_mention(it, NULL, "(id)=(7)") ||
-	    !logs_mention(it, NULL, "(id)=(8)") || !logs_mention(it, NULL, "(id)=(9)") ||
-	    !logs_mention(it, NULL, "(id)=(150)") || !logs_mention(it, NULL, "(id)=(350)"))
-		fail_free(r, "job %s, item t: %s DiffRow %g (expected 5) %s", st, itest_str(it, "State"),
-			 itest_num(it, "DiffRow"), log_text(it));
+	if (itest_num(it, "DiffRow") != 5 || !itest_item_logs_mention(it, NULL, "(id)=(7)") ||
+	    !itest_item_logs_mention(it, NULL, "(id)=(8)") ||
+	    !itest_item_logs_mention(it, NULL, "(id)=(9)") ||
+	    !itest_item_logs_mention(it, NULL, "(id)=(150)") ||
+	    !itest_item_logs_mention(it, NULL, "(id)=(350)"))
+		itest_fail_free(r, "job %s, item t: %s DiffRow %g (expected 5) %s", st,
+				itest_str(it, "State"), itest_num(it, "DiffRow"),
+				itest_item_logs(it));
 	assert_string_equal(itest_str(it, "Current"), "1000");
 	assert_string_equal(st, "MigrationFailed");
 	cJSON_Delete(r);
@@ -904,9 +793,10 @@ static void test_verification_sees_float_change(void **state)
 	const cJSON *it = run_tampered_job("itfp_vflt", "250", &r, st);
 	assert_int_equal(pg_num("SELECT count(*) FROM itfp_vflt.t WHERE id = 250 AND "
 				"f = 16777218"), 1);
-	if (itest_num(it, "DiffRow") != 1 || !logs_mention(it, NULL, "(id)=(250)"))
-		fail_free(r, "job %s, item t: %s DiffRow %g (expected 1: id 250, 16777216 -> 16777218) %s",
-			 st, itest_str(it, "State"), itest_num(it, "DiffRow"), log_text(it));
+	if (itest_num(it, "DiffRow") != 1 || !itest_item_logs_mention(it, NULL, "(id)=(250)"))
+		itest_fail_free(r, "job %s, item t: %s DiffRow %g (expected 1: id 250, "
+				"16777216 -> 16777218) %s", st, itest_str(it, "State"),
+				itest_num(it, "DiffRow"), itest_item_logs(it));
 	cJSON_Delete(r);
 }
 
@@ -934,28 +824,28 @@ static void test_unconvertible_rows_fail_items(void **state)
 	assert_int_equal(my_num("SELECT COUNT(*) FROM " BSRC ".nul_txt WHERE s = 'a\\0b'"), 1);
 	configure(id, "{\"" BSRC "\":{\"name\":\"" BDST "\",\"all\":true}}",
 		  "{\"targetTableMode\":\"0\",\"autoStartModulesAfterConfig\":\"none\"}", true);
-	start(id);
-	expect_status(id, "MigrationFailed", 40000);
+	itest_job_start(&D, id);
+	itest_job_expect_status(&D, id, "MigrationFailed", 40000);
 	print_message("job %s failed as expected in %.1f s\n", id, now_s() - t0);
 
-	r = full_items(id);
-	const cJSON *zd = item_for(r, BSRC, "zd_nn");
+	r = itest_job_items(&D, id, "03");
+	const cJSON *zd = itest_item_find(r, BSRC, "zd_nn");
 	if (strcmp(itest_str(zd, "State"), "Failed") != 0 ||
-	    !logs_mention(zd, "ERROR", "(a,b)=(2,'b2')"))
-		fail_msg("item zd_nn: %s %s", itest_str(zd, "State"), log_text(zd));
-	const cJSON *nul = item_for(r, BSRC, "nul_txt");
+	    !itest_item_logs_mention(zd, "ERROR", "(a,b)=(2,'b2')"))
+		fail_msg("item zd_nn: %s %s", itest_str(zd, "State"), itest_item_logs(zd));
+	const cJSON *nul = itest_item_find(r, BSRC, "nul_txt");
 	if (strcmp(itest_str(nul, "State"), "Failed") != 0 ||
-	    !logs_mention(nul, "ERROR", "(id)=(4)"))
-		fail_msg("item nul_txt: %s %s", itest_str(nul, "State"), log_text(nul));
-	const cJSON *ok = item_for(r, BSRC, "okt");
+	    !itest_item_logs_mention(nul, "ERROR", "(id)=(4)"))
+		fail_msg("item nul_txt: %s %s", itest_str(nul, "State"), itest_item_logs(nul));
+	const cJSON *ok = itest_item_find(r, BSRC, "okt");
 	if (strcmp(itest_str(ok, "State"), "Success") != 0)
-		fail_msg("item okt: %s %s", itest_str(ok, "State"), log_text(ok));
+		fail_msg("item okt: %s %s", itest_str(ok, "State"), itest_item_logs(ok));
 	assert_int_equal((int)itest_num(r, "ErrorItem"), 2);
 	cJSON_Delete(r);
 	assert_int_equal(pg_num("SELECT count(*) FROM " BDST ".okt"), 50);
 	/* Nothing was invented for the zero date. */
 	assert_int_equal(pg_num("SELECT count(*) FROM " BDST ".zd_nn WHERE a = 2"), 0);
-	r = detail(id);
+	r = itest_job_detail(&D, id);
 	assert_string_equal(itest_str(cJSON_GetObjectItem(r, "DataInitializationStatus"), "Status"),
 			    "Failed");
 	cJSON_Delete(r);

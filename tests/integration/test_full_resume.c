@@ -43,6 +43,7 @@
 #include "engines/mysql/my.h"
 #include "engines/pg/pg.h"
 #include "lib/itest.h"
+#include "lib/itest_job.h"
 #include "util/buf.h"
 
 #define SRC "itfr_src"
@@ -181,8 +182,6 @@ static void assert_exact_mysql(const char *schema)
 static void configure(char *id, const char *dst_name, const char *tables, const char *reserve,
 		      bool pg, bool structure)
 {
-	struct kvlist p;
-	cJSON *r = NULL;
 	char dblist[512];
 
 	if (tables)
@@ -191,85 +190,17 @@ static void configure(char *id, const char *dst_name, const char *tables, const 
 	else
 		snprintf(dblist, sizeof(dblist), "{\"" SRC "\":{\"name\":\"%s\",\"all\":true}}",
 			 dst_name);
-	kvlist_init(&p);
-	kvlist_add(&p, "DtsJobName", "full resume test");
-	kvlist_add(&p, "JobType", "MIGRATION");
-	kvlist_add(&p, "StructureInitialization", structure ? "true" : "false");
-	kvlist_add(&p, "DataInitialization", "true");
-	kvlist_add(&p, "DataSynchronization", "false");
-	kvlist_add(&p, "DbList", dblist);
-	kvlist_add(&p, "Reserve", reserve);
-	itest_src_params(&p, &MY, NULL);
-	itest_dst_params(&p, pg ? &PG : &MY, pg ? "PostgreSQL" : "MySQL", NULL);
-	if (itest_callv(&D, &r, "ConfigureDtsJob", &p) != 200)
-		fail_msg("ConfigureDtsJob: %s", r ? itest_str(r, "Message") : "no reply");
-	kvlist_release(&p);
-	snprintf(id, 64, "%s", itest_str(r, "DtsJobId"));
-	cJSON_Delete(r);
-	assert_true(strlen(id) > 8);
-}
-
-static void call_ok(const char *action, const char *id)
-{
-	cJSON *r = NULL;
-	int st = itest_call(&D, &r, action, "DtsJobId", id, NULL);
-
-	if (st != 200)
-		fail_msg("%s: HTTP %d %s", action, st, r ? itest_str(r, "Message") : "");
-	cJSON_Delete(r);
-}
-
-static cJSON *full_items(const char *id)
-{
-	cJSON *r = NULL;
-
-	assert_int_equal(itest_call(&D, &r, "DescribePreCheckStatus", "DtsJobId", id, "JobCode",
-				    "03", "PageSize", "100", NULL), 200);
-	return r;
-}
-
-static const char *log_text(const cJSON *it)
-{
-	static char text[2048];
-	const cJSON *l;
-	size_t n = 0;
-
-	text[0] = 0;
-	cJSON_ArrayForEach(l, cJSON_GetObjectItem(it, "Logs")) {
-		int k = snprintf(text + n, sizeof(text) - n, "[%s %s %s] ",
-				 itest_str(l, "LogLevel"), itest_str(l, "ErrMsg"),
-				 itest_str(l, "ErrData"));
-		if (k < 0 || (size_t)k >= sizeof(text) - n)
-			break;   /* cut: enough to read */
-		n += (size_t)k;
-	}
-	return text;
-}
-
-static void expect_status(const char *id, const char *want, int timeout_ms)
-{
-	char *got = itest_wait_status(&D, id, timeout_ms, want, "Finished", "MigrationFailed",
-				      "PrecheckFailed", NULL);
-
-	assert_non_null(got);
-	if (strcmp(got, want) != 0) {
-		cJSON *r = NULL, *items = full_items(id);
-		const cJSON *it;
-		itest_call(&D, &r, "DescribeDtsJobDetail", "DtsJobId", id, NULL);
-		cJSON_ArrayForEach(it, cJSON_GetObjectItem(items, "JobProgress"))
-			print_message("item %s: %s Current %s %s\n", itest_str(it, "Names"),
-				      itest_str(it, "State"), itest_str(it, "Current"), log_text(it));
-		fail_msg("job %s is %s, expected %s: %s", id, got, want,
-			 r ? itest_str(r, "ErrorMessage") : "");
-	}
-	free(got);
+	itest_job_configure(&D, id, &(struct itest_job_spec){
+		.name = "full resume test", .dblist = dblist, .reserve = reserve,
+		.structure = structure, .src = &MY, .dst = pg ? &PG : &MY,
+		.dst_engine = pg ? "PostgreSQL" : "MySQL" });
 }
 
 /* Rows copied so far by the items' Current (of one table, or of all when
  * table is NULL), -1 before the step has items; the step's State in state. */
 static long long copied(const char *id, const char *table, char *state, size_t n)
 {
-	cJSON *r = full_items(id);
+	cJSON *r = itest_job_items(&D, id, "03");
 	const cJSON *it;
 	long long sum = -1;
 
@@ -306,9 +237,7 @@ static long long wait_copying(const char *id, const char *table, long long lo, l
  * Progress (rows) into the buffers. */
 static void module_status(const char *id, char *status, int *percent, long long *progress)
 {
-	cJSON *r = NULL;
-
-	assert_int_equal(itest_call(&D, &r, "DescribeDtsJobDetail", "DtsJobId", id, NULL), 200);
+	cJSON *r = itest_job_detail(&D, id);
 	const cJSON *m = cJSON_GetObjectItem(r, "DataInitializationStatus");
 	snprintf(status, 32, "%s", itest_str(m, "Status"));
 	*percent = atoi(itest_str(m, "Percent"));
@@ -319,7 +248,7 @@ static void module_status(const char *id, char *status, int *percent, long long 
 /* Every item Success with Current = the table's rows, DiffRow 0; n items. */
 static void assert_items_done(const char *id, int n_items)
 {
-	cJSON *r = full_items(id);
+	cJSON *r = itest_job_items(&D, id, "03");
 	const cJSON *it;
 	int n = 0;
 
@@ -332,7 +261,8 @@ static void assert_items_done(const char *id, int n_items)
 		if (!t)
 			fail_msg("unexpected item %s", itest_str(it, "Names"));
 		if (strcmp(itest_str(it, "State"), "Success") != 0)
-			fail_msg("item %s is %s: %s", t->name, itest_str(it, "State"), log_text(it));
+			fail_msg("item %s is %s: %s", t->name, itest_str(it, "State"),
+				 itest_item_logs(it));
 		assert_int_equal(atoll(itest_str(it, "Current")), t->rows);
 		assert_int_equal((long long)itest_num(it, "Total"), t->rows);
 		assert_int_equal((long long)itest_num(it, "DiffRow"), 0);
@@ -425,12 +355,12 @@ static void test_kill9_resumes_exact(void **state)
 
 	(void)state;
 	configure(id, "itfr_kill", NULL, RESERVE, false, true);
-	call_ok("StartDtsJob", id);
+	itest_job_start(&D, id);
 	/* a_nokey in flight: a keyless table is cleared and copied again */
 	at = kill9_and_restart(id, "a_nokey", 1, 30000, "itfr_kill", &in_dst);
 	/* Killed in the middle: part of the rows are there, not all. */
 	assert_true(in_dst > 0 && in_dst < ROWS_TOTAL);
-	expect_status(id, "Finished", 60000);
+	itest_job_expect_status(&D, id, "Finished", 60000);
 	print_message("killed at %lld rows reported, %lld in the destination; finished %.1f s "
 		      "after the start\n", at, in_dst, now_s() - t0);
 	assert_exact_mysql("itfr_kill");
@@ -462,14 +392,14 @@ static void test_kill9_redoes_only_chunks_in_flight(void **state)
 			     "FOR EACH ROW INSERT INTO itfr_redo.ins VALUES (NEW.id)") < 0)
 		fail_msg("cannot create itfr_redo");
 	configure(id, "itfr_redo", "{\"c_big\":{\"all\":true}}", RESERVE, false, false);
-	call_ok("StartDtsJob", id);
+	itest_job_start(&D, id);
 	at = wait_copying(id, "c_big", 40000, 150000);
 	char dir[256];
 	snprintf(dir, sizeof(dir), "%s", D.data_dir);
 	assert_int_equal(itest_dtsd_stop(&D, true), 128 + 9);
 	in_dst = my_num("SELECT COUNT(*) FROM itfr_redo.c_big");
 	assert_int_equal(itest_dtsd_start(&D, dir, NULL), 0);
-	expect_status(id, "Finished", 60000);
+	itest_job_expect_status(&D, id, "Finished", 60000);
 	inserts = my_num("SELECT COUNT(*) FROM itfr_redo.ins");
 	twice = my_num("SELECT COUNT(*) FROM (SELECT id FROM itfr_redo.ins GROUP BY id "
 		       "HAVING COUNT(*) > 1) x");
@@ -494,7 +424,7 @@ static void test_suspend_start_exact(void **state)
 
 	(void)state;
 	configure(id, "itfr_susp", NULL, RESERVE, false, true);
-	call_ok("StartDtsJob", id);
+	itest_job_start(&D, id);
 	wait_copying(id, "a_nokey", 1, 30000);
 	/* While copying: the module is Migrating, part of the way. */
 	char ms[32];
@@ -505,7 +435,7 @@ static void test_suspend_start_exact(void **state)
 	    progress >= ROWS_TOTAL)
 		fail_msg("while copying: DataInitializationStatus %s, Percent %d, Progress %lld", ms,
 			 pct, progress);
-	call_ok("SuspendDtsJob", id);
+	itest_job_call(&D, "SuspendDtsJob", id);
 	t0 = now_s();
 	char *s = itest_wait_status(&D, id, 5000, "Suspending", NULL);
 	assert_string_equal(s, "Suspending");
@@ -526,8 +456,8 @@ static void test_suspend_start_exact(void **state)
 		      n1);
 	assert_int_equal(n1, n2);
 	assert_true(n1 < ROWS_TOTAL);
-	call_ok("StartDtsJob", id);
-	expect_status(id, "Finished", 60000);
+	itest_job_start(&D, id);
+	itest_job_expect_status(&D, id, "Finished", 60000);
 	assert_exact_mysql("itfr_susp");
 	assert_items_done(id, N_TABLES);
 }
@@ -574,14 +504,14 @@ static void test_lost_connections_retried_exact(void **state)
 	(void)state;
 	first_id = my_num("SELECT MAX(ID) FROM information_schema.PROCESSLIST");
 	configure(id, "itfr_conn", NULL, RESERVE, false, true);
-	call_ok("StartDtsJob", id);
+	itest_job_start(&D, id);
 	wait_copying(id, "a_nokey", 1, 30000);
 	killed = kill_dtsd_connections(first_id);
 	/* workers between chunks keep their source and destination connections */
 	assert_true(killed >= 2);
 	sleep_ms(1500);   /* a second round, after the first retry */
 	killed += kill_dtsd_connections(first_id);
-	expect_status(id, "Finished", 60000);
+	itest_job_expect_status(&D, id, "Finished", 60000);
 	print_message("%d connection(s) killed; finished %.1f s after the start\n", killed,
 		      now_s() - t0);
 	assert_exact_mysql("itfr_conn");
@@ -637,13 +567,13 @@ static void test_kill9_to_postgresql_exact(void **state)
 		  "\"opendts.full.chunkRows\":\"2000\",\"opendts.full.workers\":\"4\","
 		  "\"fullDynamicConfig\":\"{\\\"dts.datamove.source.rps.max\\\":25000}\"}", true,
 		  true);
-	call_ok("StartDtsJob", id);
+	itest_job_start(&D, id);
 	at = kill9_and_restart(id, "b_comp", 1, 30000, NULL, NULL);
 	char *held = pg_text("SELECT (SELECT count(*) FROM itfr_pg.a_nokey) || ' ' || "
 			     "(SELECT count(*) FROM itfr_pg.b_comp)");
 	print_message("itfr_pg holds a_nokey, b_comp: %s rows after the kill\n", held);
 	free(held);
-	expect_status(id, "Finished", 60000);
+	itest_job_expect_status(&D, id, "Finished", 60000);
 	print_message("killed at %lld rows; finished %.1f s after the start\n", at, now_s() - t0);
 	assert_pg_exact("itfr_pg");
 	assert_items_done(id, 2);
@@ -675,13 +605,13 @@ static void test_lost_pg_connections_retried_exact(void **state)
 		  "{\"targetTableMode\":\"0\",\"autoStartModulesAfterConfig\":\"none\","
 		  "\"opendts.full.chunkRows\":\"2000\",\"opendts.full.workers\":\"4\","
 		  "\"dts.datamove.source.rps.max\":\"25000\"}", true, true);
-	call_ok("StartDtsJob", id);
+	itest_job_start(&D, id);
 	wait_copying(id, "b_comp", 1, 30000);
 	killed = kill_pg_backends();
 	assert_true(killed >= 1);
 	sleep_ms(1500);
 	killed += kill_pg_backends();
-	expect_status(id, "Finished", 60000);
+	itest_job_expect_status(&D, id, "Finished", 60000);
 	print_message("%d PostgreSQL backend(s) terminated; finished %.1f s after the start\n",
 		      killed, now_s() - t0);
 	assert_pg_exact("itfr_pgc");
@@ -705,7 +635,7 @@ static void test_lost_connections_give_up(void **state)
 		  "{\"targetTableMode\":\"0\",\"autoStartModulesAfterConfig\":\"none\","
 		  "\"opendts.full.chunkRows\":\"2000\",\"opendts.full.retrySeconds\":\"2\","
 		  "\"dts.datamove.source.rps.max\":\"20000\"}", false, true);
-	call_ok("StartDtsJob", id);
+	itest_job_start(&D, id);
 	wait_copying(id, "c_big", 1, 30000);
 	t0 = now_s();
 	while (now_s() - t0 < 12) {
@@ -717,10 +647,10 @@ static void test_lost_connections_give_up(void **state)
 		kill_dtsd_connections(first_id);
 		sleep_ms(150);
 	}
-	expect_status(id, "MigrationFailed", 30000);
-	items = full_items(id);
+	itest_job_expect_status(&D, id, "MigrationFailed", 30000);
+	items = itest_job_items(&D, id, "03");
 	cJSON_ArrayForEach(it, cJSON_GetObjectItem(items, "JobProgress")) {
-		const char *logs = log_text(it);
+		const char *logs = itest_item_logs(it);
 		if (strcmp(itest_str(it, "Names"), SRC ".c_big") != 0)
 			continue;
 		found = true;
