@@ -80,7 +80,7 @@ struct full_col {
 	struct schema_mapping map;        /* schema_map_column(src, destination dialect) */
 };
 
-enum full_chunk_state { FULL_C_TODO = 0, FULL_C_RUNNING, FULL_C_DONE, FULL_C_FAILED };
+enum full_chunk_state { FULL_C_TODO = 0, FULL_C_RUNNING, FULL_C_DONE };
 
 struct full_chunk {
 	struct my_chunk range;        /* lo < key <= hi, or whole_table */
