@@ -7,13 +7,15 @@
  *                   re-opened with backoff after a lost connection
  *   full_copy.c     copies one chunk: source rows streamed into LOAD DATA
  *                   LOCAL (MySQL/MariaDB) or COPY FROM STDIN (PostgreSQL)
+ *   full_pipe.c     the row batches between a chunk's reader and writer threads
+ *   full_checksum.c server-side chunk checksums (MySQL to MySQL verification)
  *   full_canon.c    the canonical form of a value on either side, so rows
  *                   can be compared across dialects (verification)
  *   full_verify.c   compares one chunk on both sides, lists rows that differ,
  *                   repairs them
  *   full_throttle.c the job's rows/s and bytes/s limit, shared by workers
- *   full_step.c     drives the phases, the worker threads, the items and the
- *                   checkpoints
+ *   full_step.c     drives the phases, the worker threads and the checkpoints
+ *   full_record.c   the items, the subtask's progress and the rate
  * Never included outside src/steps/.
  *
  * Threads: the plan (tables, columns, chunk bounds) is built on the step's
@@ -358,5 +360,47 @@ void full__throttle_free(struct full_throttle *th);
  * *cancel is set. Thread-safe; th NULL is a no-op. */
 void full__throttle_take(struct full_throttle *th, int64_t rows, int64_t bytes,
 			 const atomic_bool *cancel);
+
+/* ---- one run of the step (full_step.c drives it, full_record.c records it) ---- */
+
+enum full_phase { FULL_PHASE_COPY = 0, FULL_PHASE_VERIFY };
+
+/* A task's result when the metastore failed: the step cannot go on. */
+#define FULL_TASK_META_FAILED (-2)
+
+struct full_task {
+	size_t table;
+	size_t chunk;
+};
+
+struct full_table_rec {            /* what the metastore shows of a table (step thread) */
+	int64_t rows;
+	const char *state;
+	bool final;               /* recorded with its final state and logs */
+	char *diff_keys;          /* "(id)=(1), (id)=(9)": first rows that differ */
+	int64_t repaired;
+};
+
+struct full_run {
+	struct step_ctx *ctx;
+	struct full_plan plan;
+	struct full_table_rec *rec;
+	struct full_throttle *th;
+	pthread_mutex_t mu;
+	enum full_phase phase;
+	struct full_task *tasks;       /* the phase's tasks in order */
+	size_t n_tasks;
+	size_t next;              /* next task to hand out */
+	size_t running;           /* workers alive */
+	bool fatal;               /* a worker could not go on (metastore) */
+	struct err fatal_err;
+	int64_t start_ms;
+	int64_t start_rows;       /* rows done before this run (resume) */
+};
+
+/* Writes the items that changed since the last call (with their logs once
+ * final), the subtask's progress and the rate, in one metastore
+ * transaction. Step thread only. */
+int full__record(struct full_run *r, struct err *err);
 
 #endif

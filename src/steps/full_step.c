@@ -27,41 +27,6 @@
 #define RECORD_EVERY_MS 1000
 #define DIFF_KEYS_LOGGED 10
 
-enum phase { PHASE_COPY = 0, PHASE_VERIFY };
-
-/* A task's result when the metastore failed: the step cannot go on. */
-#define TASK_META_FAILED (-2)
-
-struct task {
-	size_t table;
-	size_t chunk;
-};
-
-struct table_rec {            /* what the metastore shows of a table (step thread) */
-	int64_t rows;
-	const char *state;
-	bool final;               /* recorded with its final state and logs */
-	char *diff_keys;          /* "(id)=(1), (id)=(9)": first rows that differ */
-	int64_t repaired;
-};
-
-struct full_run {
-	struct step_ctx *ctx;
-	struct full_plan plan;
-	struct table_rec *rec;
-	struct full_throttle *th;
-	pthread_mutex_t mu;
-	enum phase phase;
-	struct task *tasks;       /* the phase's tasks in order */
-	size_t n_tasks;
-	size_t next;              /* next task to hand out */
-	size_t running;           /* workers alive */
-	bool fatal;               /* a worker could not go on (metastore) */
-	struct err fatal_err;
-	int64_t start_ms;
-	int64_t start_rows;       /* rows done before this run (resume) */
-};
-
 /* ---- checkpoints ------------------------------------------------------------------- */
 
 static char *ck_key(const char *prefix, const struct full_table *t, size_t chunk)
@@ -196,199 +161,6 @@ static int plan_all(struct full_run *r, struct my_conn *src, struct err *err)
 	return 0;
 }
 
-/* ---- recording --------------------------------------------------------------------------- */
-
-struct table_view {           /* a table's outcome, taken under run->mu */
-	const char *state;
-	bool final;
-	int64_t rows;
-	int64_t diff;
-	char *err_msg, *err_data, *diff_keys;   /* copies */
-};
-
-static void view_of(struct full_run *r, size_t i, struct table_view *v)
-{
-	struct full_table *t = &r->plan.tables[i];
-	bool all_done = t->planned, started = false, verified = true;
-
-	memset(v, 0, sizeof(*v));
-	for (size_t c = 0; c < t->n_chunks; c++) {
-		all_done = all_done && t->chunks[c].state == FULL_C_DONE;
-		started = started || t->chunks[c].state != FULL_C_TODO || t->chunks[c].in_doubt;
-		verified = verified && t->chunks[c].diff >= 0;
-	}
-	v->rows = atomic_load(&t->rows_done);
-	v->diff = atomic_load(&t->diff_rows);
-	if (t->failed || t->unsupported) {
-		v->state = "Failed";
-		v->final = true;
-	} else if (all_done && (!r->plan.opts.verify || verified)) {
-		v->state = "Success";
-		v->final = true;
-	} else {
-		v->state = started || all_done ? "Migrating" : "NotStarted";
-	}
-	v->err_msg = xstrdup(t->unsupported ? t->unsupported : t->err_msg ? t->err_msg : "");
-	v->err_data = xstrdup(t->err_data ? t->err_data : "");
-	v->diff_keys = xstrdup(r->rec[i].diff_keys ? r->rec[i].diff_keys : "");
-}
-
-static void view_release(struct table_view *v)
-{
-	free(v->err_msg);
-	free(v->err_data);
-	free(v->diff_keys);
-}
-
-static int add_log(struct meta *m, int64_t id, const char *level, const char *data,
-		   const char *msg, struct err *err)
-{
-	struct meta_log l = { .err_data = (char *)data, .err_msg = (char *)msg,
-			      .log_level = (char *)level, .err_type = (char *)"Data" };
-
-	return meta_item_log_add(m, id, &l, err);
-}
-
-static int final_logs(struct full_run *r, size_t i, const struct table_view *v, int64_t id,
-		      struct err *err)
-{
-	const struct full_table *t = &r->plan.tables[i];
-	struct meta *m = r->ctx->meta;
-	char msg[1024];
-	int rc = 0;
-
-	if (!t->key && !t->unsupported)
-		rc = add_log(m, id, "INFO", t->tkey, "the table has no primary key and no NOT "
-			     "NULL unique key: copied in one consistent pass (a restart copies "
-			     "it again from the start)", err);
-	if (rc == 0 && *v->err_msg)
-		rc = add_log(m, id, "ERROR", v->err_data, v->err_msg, err);
-	if (rc == 0 && atomic_load(&t->zero_dates)) {
-		snprintf(msg, sizeof(msg), "%lld zero dates (month or day 00) arrived as NULL: "
-			 "PostgreSQL has no such date (docs/type-mapping.md, \"Zero dates\")",
-			 (long long)atomic_load(&t->zero_dates));
-		rc = add_log(m, id, "WARN", t->tkey, msg, err);
-	}
-	if (rc == 0 && r->plan.opts.verify && !t->failed && !t->unsupported) {
-		if (r->rec[i].repaired)
-			snprintf(msg, sizeof(msg), "verification: %" PRId64 " rows differed and "
-				 "were copied again; the table now matches the source",
-				 r->rec[i].repaired);
-		else if (v->diff)
-			snprintf(msg, sizeof(msg), "verification: %" PRId64 " rows differ from "
-				 "the source", v->diff);
-		else
-			snprintf(msg, sizeof(msg), "verification: all %" PRId64 " rows match the "
-				 "source", v->rows);
-		rc = add_log(m, id, v->diff ? "WARN" : "INFO", v->diff_keys, msg, err);
-	}
-	return rc;
-}
-
-static int record_table(struct full_run *r, size_t i, const struct table_view *v,
-			struct err *err)
-{
-	const struct full_table *t = &r->plan.tables[i];
-	struct meta_item it;
-
-	meta_item_init(&it);
-	str_copy(it.job_id, sizeof(it.job_id), r->ctx->job->id);
-	str_copy(it.code, sizeof(it.code), r->ctx->code ? r->ctx->code : "03");
-	free(it.key);  free(it.phase);  free(it.item);  free(it.names);  free(it.state);
-	free(it.source_schema);  free(it.dest_schema);  free(it.target_names);
-	free(it.err_msg);
-	it.key = xstrdup(t->tkey);
-	it.phase = xstrdup("Table");
-	it.item = xstrdup(t->t->name);
-	it.names = xstrdup(t->tkey);
-	it.state = xstrdup(v->state);
-	it.source_schema = xstrdup(t->t->schema);
-	it.dest_schema = xstrdup(t->dst_schema);
-	it.target_names = xstrdup(t->dst_name);
-	it.err_msg = xstrdup(v->err_msg);
-	it.order_num = (int)i + 1;
-	it.current = v->rows;
-	it.total = v->final ? v->rows : (t->total > v->rows ? t->total : v->rows);
-	it.diff_row = v->diff;
-	it.boot_ms = t->boot_ms;
-	it.finish_ms = v->final ? (t->finish_ms ? t->finish_ms : time_now_ms()) : 0;
-	int rc = meta_item_put(r->ctx->meta, &it, err);
-	if (rc == 0 && v->final)
-		rc = meta_item_logs_clear(r->ctx->meta, it.id, err) < 0 ||
-		     final_logs(r, i, v, it.id, err) < 0 ? -1 : 0;
-	meta_item_release(&it);
-	return rc;
-}
-
-static int record_subtask(struct full_run *r, int64_t rows, int64_t total, struct err *err)
-{
-	struct meta *m = r->ctx->meta;
-	struct meta_subtask st = { 0 };
-	int64_t secs = (time_now_ms() - r->start_ms) / 1000;
-	int64_t bytes = 0;
-	char rate[64];
-	int rc;
-
-	for (size_t i = 0; i < r->plan.n_tables; i++)
-		bytes += atomic_load(&r->plan.tables[i].bytes_done);
-	snprintf(rate, sizeof(rate), "%" PRId64 "\t%.2f",
-		 secs > 0 ? (rows - r->start_rows) / secs : 0,
-		 secs > 0 ? (double)bytes / 1048576.0 / (double)secs : 0.0);
-	if (meta_checkpoint_put(m, r->ctx->job->id, FULL_CK_RATE, rate, err) < 0)
-		return -1;
-	if (meta_subtask_get(m, r->ctx->job->id, r->ctx->code ? r->ctx->code : "03", &st,
-			     err) < 0) {
-		if (err->code != ERR_NOT_FOUND)
-			return -1;
-		err_clear(err);   /* called outside the runner (tests) */
-		return 0;
-	}
-	st.progress = rows;
-	st.total = total;
-	rc = meta_subtask_put(m, &st, err);
-	meta_subtask_release(&st);
-	return rc;
-}
-
-/* Writes the items that changed, the subtask's progress and the rate. */
-static int record(struct full_run *r, struct err *err)
-{
-	struct meta *m = r->ctx->meta;
-	int64_t rows = 0, total = 0;
-
-	if (meta_begin(m, err) < 0)
-		return -1;
-	for (size_t i = 0; i < r->plan.n_tables; i++) {
-		struct table_rec *rec = &r->rec[i];
-		struct table_view v;
-		int rc = 0;
-
-		pthread_mutex_lock(&r->mu);
-		view_of(r, i, &v);
-		pthread_mutex_unlock(&r->mu);
-		rows += v.rows;
-		total += v.final ? v.rows : (r->plan.tables[i].total > v.rows
-					     ? r->plan.tables[i].total : v.rows);
-		if (!rec->final && (v.rows != rec->rows || v.state != rec->state ||
-				    v.final)) {
-			rc = record_table(r, i, &v, err);
-			rec->rows = v.rows;
-			rec->state = v.state;
-			rec->final = v.final;
-		}
-		view_release(&v);
-		if (rc < 0)
-			goto rollback;
-	}
-	if (record_subtask(r, rows, total, err) < 0 || meta_commit(m, err) < 0)
-		goto rollback;
-	return 0;
-rollback:
-	meta_rollback(m);
-	err_prefix(err, "recording the progress of job %s", r->ctx->job->id);
-	return -1;
-}
-
 /* ---- tasks ------------------------------------------------------------------------------- */
 
 /* Fails table t (first failure wins). Called with run->mu held. */
@@ -446,18 +218,18 @@ static int copy_task(struct full_run *r, struct full_worker *w, struct meta *m,
 
 	if (!o.ch->in_doubt &&
 	    ck_put(m, r->ctx->job->id, FULL_CK_RUN, t, c, 1, err) < 0)
-		return TASK_META_FAILED;
+		return FULL_TASK_META_FAILED;
 	if (full__with_retry(w, op_copy, &o, t->tkey, err) < 0)
 		return -1;
 	if (ck_put(m, r->ctx->job->id, FULL_CK_DONE, t, c, o.ch->rows, err) < 0)
-		return TASK_META_FAILED;
+		return FULL_TASK_META_FAILED;
 	return 0;
 }
 
 /* Appends the first differing keys of d to the table's list (run->mu held). */
 static void note_diff_keys(struct full_run *r, size_t ti, const struct full_diff *d)
 {
-	struct table_rec *rec = &r->rec[ti];
+	struct full_table_rec *rec = &r->rec[ti];
 	struct buf b;
 	size_t have = 0;
 
@@ -493,7 +265,7 @@ static int verify_task(struct full_run *r, struct full_worker *w, struct meta *m
 			note_diff_keys(r, ti, &d);
 		pthread_mutex_unlock(&r->mu);
 		if (ck_put(m, r->ctx->job->id, FULL_CK_VERIFIED, t, c, o.ch->diff, err) < 0)
-			rc = TASK_META_FAILED;
+			rc = FULL_TASK_META_FAILED;
 	}
 	full_diff_release(&d);
 	return rc;
@@ -503,22 +275,22 @@ static int verify_task(struct full_run *r, struct full_worker *w, struct meta *m
 
 /* The next task a worker may run, marked running and copied into *ch;
  * false when none is left. run->mu held. */
-static bool take_task(struct full_run *r, struct task *out, struct full_chunk *ch)
+static bool take_task(struct full_run *r, struct full_task *out, struct full_chunk *ch)
 {
 	while (r->next < r->n_tasks && !r->fatal && !step_cancelled(r->ctx)) {
-		struct task tk = r->tasks[r->next++];
+		struct full_task tk = r->tasks[r->next++];
 		struct full_table *t = &r->plan.tables[tk.table];
 		struct full_chunk *c = &t->chunks[tk.chunk];
 
 		if (t->failed)
 			continue;
-		if (r->phase == PHASE_COPY && c->state == FULL_C_DONE)
+		if (r->phase == FULL_PHASE_COPY && c->state == FULL_C_DONE)
 			continue;
-		if (r->phase == PHASE_VERIFY && c->diff >= 0)
+		if (r->phase == FULL_PHASE_VERIFY && c->diff >= 0)
 			continue;
 		if (!t->boot_ms)
 			t->boot_ms = time_now_ms();
-		c->state = r->phase == PHASE_COPY ? FULL_C_RUNNING : c->state;
+		c->state = r->phase == FULL_PHASE_COPY ? FULL_C_RUNNING : c->state;
 		*out = tk;
 		*ch = *c;
 		return true;
@@ -527,7 +299,7 @@ static bool take_task(struct full_run *r, struct task *out, struct full_chunk *c
 }
 
 /* Hands a finished task back. run->mu held. */
-static void give_back(struct full_run *r, const struct task *tk, const struct full_chunk *ch,
+static void give_back(struct full_run *r, const struct full_task *tk, const struct full_chunk *ch,
 		      bool copied, int rc, const struct err *e)
 {
 	struct full_table *t = &r->plan.tables[tk->table];
@@ -535,13 +307,13 @@ static void give_back(struct full_run *r, const struct task *tk, const struct fu
 
 	c->in_doubt = ch->in_doubt;
 	c->diff = ch->diff;
-	if (r->phase == PHASE_COPY) {
+	if (r->phase == FULL_PHASE_COPY) {
 		c->rows = ch->rows;
 		c->state = copied ? FULL_C_DONE : FULL_C_TODO;
 	}
 	if (rc == -1 && e->code != ERR_CANCELLED && !step_cancelled(r->ctx))
 		table_fail(r, t, c, e);
-	if (copied && r->phase == PHASE_COPY) {
+	if (copied && r->phase == FULL_PHASE_COPY) {
 		bool all = true;
 		for (size_t i = 0; i < t->n_chunks && all; i++)
 			all = t->chunks[i].state == FULL_C_DONE;
@@ -552,7 +324,7 @@ static void give_back(struct full_run *r, const struct task *tk, const struct fu
 
 static void run_tasks(struct full_run *r, struct full_worker *w, struct meta *m)
 {
-	struct task tk;
+	struct full_task tk;
 	struct full_chunk ch;
 
 	for (;;) {
@@ -565,7 +337,7 @@ static void run_tasks(struct full_run *r, struct full_worker *w, struct meta *m)
 		if (!have)
 			return;
 		bool copied = false;
-		if (r->phase == PHASE_COPY) {
+		if (r->phase == FULL_PHASE_COPY) {
 			rc = copy_task(r, w, m, &r->plan.tables[tk.table], tk.chunk, &ch, &e);
 			copied = rc == 0;
 			/* Verified at once, while both sides still have the chunk's
@@ -578,7 +350,7 @@ static void run_tasks(struct full_run *r, struct full_worker *w, struct meta *m)
 		}
 		pthread_mutex_lock(&r->mu);
 		give_back(r, &tk, &ch, copied, rc, &e);
-		if (rc == TASK_META_FAILED) {
+		if (rc == FULL_TASK_META_FAILED) {
 			r->fatal = true;
 			r->fatal_err = e;
 		}
@@ -617,7 +389,7 @@ static void sleep_ms(int ms)
 }
 
 /* Runs the phase's tasks on the workers; records progress meanwhile. */
-static int run_phase(struct full_run *r, enum phase phase, struct err *err)
+static int run_phase(struct full_run *r, enum full_phase phase, struct err *err)
 {
 	size_t n = r->plan.opts.workers, started = 0;
 	pthread_t *tids = xcalloc(n, sizeof(*tids));
@@ -644,7 +416,7 @@ static int run_phase(struct full_run *r, enum phase phase, struct err *err)
 			busy = r->running > 0;
 			pthread_mutex_unlock(&r->mu);
 		}
-		if (rc == 0 && record(r, err) < 0)
+		if (rc == 0 && full__record(r, err) < 0)
 			rc = -1;
 	}
 	for (size_t i = 0; i < started; i++)
@@ -678,7 +450,7 @@ static void build_tasks(struct full_run *r)
 	for (size_t c = 0; r->n_tasks < n; c++)
 		for (size_t i = 0; i < r->plan.n_tables; i++)
 			if (c < r->plan.tables[i].n_chunks)
-				r->tasks[r->n_tasks++] = (struct task){ .table = i, .chunk = c };
+				r->tasks[r->n_tasks++] = (struct full_task){ .table = i, .chunk = c };
 }
 
 /* A key whose order differs between the dialects (PostgreSQL, text or
@@ -817,20 +589,20 @@ static enum step_result run(struct step_ctx *ctx, bool copy, int repair, struct 
 	if (!copy)
 		r.plan.opts.verify = true;   /* step_full_verify: whatever Reserve says */
 	build_tasks(&r);
-	if (record(&r, err) < 0)
+	if (full__record(&r, err) < 0)
 		goto out;
-	if (copy && run_phase(&r, PHASE_COPY, err) < 0)
+	if (copy && run_phase(&r, FULL_PHASE_COPY, err) < 0)
 		goto out;
 	if (copy)
 		log_info("full.copied", "job_id=%s tables=%zu ms=%" PRId64, ctx->job->id,
 			 r.plan.n_tables, time_now_ms() - r.start_ms);
-	if (r.plan.opts.verify && !step_cancelled(ctx) && run_phase(&r, PHASE_VERIFY, err) < 0)
+	if (r.plan.opts.verify && !step_cancelled(ctx) && run_phase(&r, FULL_PHASE_VERIFY, err) < 0)
 		goto out;
 	if (r.plan.opts.verify && !step_cancelled(ctx) && count_extra_rows(&r, err) < 0)
 		goto out;
 	if (!step_cancelled(ctx))
 		judge_diffs(&r);
-	if (record(&r, err) < 0)
+	if (full__record(&r, err) < 0)
 		goto out;
 	res = outcome(&r, err);
 	log_info("full.end", "job_id=%s tables=%zu ms=%" PRId64 " result=%d", ctx->job->id,
