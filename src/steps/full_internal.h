@@ -97,7 +97,9 @@ struct full_table {
 	const struct schema_resolved *r;
 	const struct schema_table *t;     /* r->table */
 	const struct schema_index *key;   /* the row key, NULL: copied in one pass */
-	char *tkey;                       /* "db.table" (source names): item and checkpoint key */
+	char *tkey;                       /* "db.table" (source names; "`d.b`.`t`" when a
+					   * name holds a dot or backtick): item and
+					   * checkpoint key */
 	char *dst_schema;                 /* destination names as created */
 	char *dst_name;
 	struct full_col *cols;            /* the columns copied, in table order

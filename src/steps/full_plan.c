@@ -95,13 +95,29 @@ static void add_columns(struct full_table *t, const struct full_opts *o)
 					 "left out by DbList)");
 }
 
+/* "db.table", or "`d.b`.`t`" (MySQL quoting) when a name holds a dot or a
+ * backtick: checkpoint and item keys must not collide ("a.b"."c" and
+ * "a"."b.c" would both read "a.b.c"). */
+static char *table_key(const struct schema_table *t)
+{
+	struct buf b;
+
+	if (!strpbrk(t->schema, ".`") && !strpbrk(t->name, ".`"))
+		return xasprintf("%s.%s", t->schema, t->name);
+	buf_init(&b, BUF_UNLIMITED);
+	my_quote_ident(&b, t->schema);
+	buf_putc(&b, '.');
+	my_quote_ident(&b, t->name);
+	return buf_take(&b);
+}
+
 static void table_init(struct full_table *t, const struct schema_resolved *r,
 		       const struct full_opts *o)
 {
 	memset(t, 0, sizeof(*t));
 	t->r = r;
 	t->t = r->table;
-	t->tkey = xasprintf("%s.%s", r->table->schema, r->table->name);
+	t->tkey = table_key(r->table);
 	t->dst_schema = schema_dst_ident(&o->ro, r->dst_schema);
 	t->dst_name = schema_dst_ident(&o->ro, r->dst_name);
 	add_columns(t, o);

@@ -1023,6 +1023,42 @@ static void test_renamed_table_and_columns(void **state)
 				"TABLE_SCHEMA = 'itfm_ren' AND TABLE_NAME = 'comp2'"), 2);
 }
 
+/* ---- names with dots ------------------------------------------------------------------------------ */
+
+/* `itfm_dot`.`x.t` and `itfm_dot.x`.`t` both read "itfm_dot.x.t" when
+ * joined with a dot: their checkpoints and items must stay apart. */
+static void test_dotted_names_kept_apart(void **state)
+{
+	char id[64];
+	cJSON *r;
+	const cJSON *it;
+	int items = 0;
+
+	(void)state;
+	assert_int_equal(itest_mysql_exec(
+		"DROP DATABASE IF EXISTS itfm_dot; DROP DATABASE IF EXISTS `itfm_dot.x`; "
+		"DROP DATABASE IF EXISTS itfm_dotc; DROP DATABASE IF EXISTS `itfm_dotc.x`; "
+		"CREATE DATABASE itfm_dot; CREATE DATABASE `itfm_dot.x`; "
+		"CREATE TABLE itfm_dot.`x.t` (id INT PRIMARY KEY, v INT); "
+		"CREATE TABLE `itfm_dot.x`.t (id INT PRIMARY KEY, v INT); "
+		"INSERT INTO itfm_dot.`x.t` SELECT seq, 1 FROM itfm_dot.seq_1_to_3000; "
+		"INSERT INTO `itfm_dot.x`.t SELECT seq, 2 FROM itfm_dot.seq_1_to_1000"), 0);
+	configure(id, "{\"itfm_dot\":{\"name\":\"itfm_dotc\",\"all\":true},"
+		  "\"itfm_dot.x\":{\"name\":\"itfm_dotc.x\",\"all\":true}}",
+		  "{\"targetTableMode\":\"0\",\"opendts.full.chunkRows\":\"500\"}", true);
+	itest_job_start(&D, id);
+	itest_job_expect_status(&D, id, "Finished", 60000);
+	assert_int_equal(my_num("SELECT COUNT(*) FROM itfm_dotc.`x.t` WHERE v = 1"), 3000);
+	assert_int_equal(my_num("SELECT COUNT(*) FROM `itfm_dotc.x`.t WHERE v = 2"), 1000);
+	r = itest_job_items(&D, id, "03");
+	cJSON_ArrayForEach(it, cJSON_GetObjectItem(r, "JobProgress")) {
+		items++;
+		assert_string_equal(itest_str(it, "State"), "Success");
+	}
+	cJSON_Delete(r);
+	assert_int_equal(items, 2);
+}
+
 /* ---- (g) a row the destination refuses ---------------------------------------------------------- */
 
 static void test_refused_row_fails_item(void **state)
@@ -1126,6 +1162,7 @@ int main(void)
 		cmocka_unit_test(test_verification_sees_float_change),
 		cmocka_unit_test(test_repair_fixes_differences),
 		cmocka_unit_test(test_refused_row_fails_item),
+		cmocka_unit_test(test_dotted_names_kept_apart),
 	};
 
 	return cmocka_run_group_tests_name("full_mysql", tests, setup, teardown);
