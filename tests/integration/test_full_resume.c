@@ -297,7 +297,7 @@ static int setup(void **state)
 		"  '2020-01-01' + INTERVAL seq SECOND + INTERVAL (seq % 1000) MICROSECOND "
 		"  FROM seq_1_to_150000; "
 		"DROP DATABASE IF EXISTS itfr_kill; DROP DATABASE IF EXISTS itfr_susp; "
-		"DROP DATABASE IF EXISTS itfr_conn") < 0) {
+		"DROP DATABASE IF EXISTS itfr_giveup; DROP DATABASE IF EXISTS itfr_conn") < 0) {
 		fprintf(stderr, "test_full_resume: cannot create the source tables\n");
 		return -1;
 	}
@@ -618,36 +618,48 @@ static void test_lost_pg_connections_retried_exact(void **state)
 	assert_items_done(id, 2);
 }
 
-/* Connections killed again and again for longer than the retry window: the
- * table's item fails naming the chunk's key range and the server's error. */
+static void my_ok(const char *sql)
+{
+	struct err e = { 0 };
+
+	if (my_query(MYC, sql, &e) < 0)
+		fail_msg("%s: %s", sql, e.msg);
+}
+
+/* The job's account is locked and its connections killed: every reconnect
+ * fails for longer than the retry window, so the table's item fails naming
+ * the chunk's key range and the server's error. */
 static void test_lost_connections_give_up(void **state)
 {
+	struct itest_db gu = MY;
 	char id[64];
 	const cJSON *it;
 	cJSON *items;
 	long long first_id;
-	double t0;
 	bool found = false;
 
 	(void)state;
+	gu.user = "itfr_gu";
+	gu.password = "itfr-gu-pw-1";
+	assert_int_equal(itest_mysql_exec(
+		"DROP USER IF EXISTS 'itfr_gu'@'%'; "
+		"CREATE USER 'itfr_gu'@'%' IDENTIFIED BY 'itfr-gu-pw-1'; "
+		"GRANT ALL PRIVILEGES ON *.* TO 'itfr_gu'@'%'"), 0);
 	first_id = my_num("SELECT MAX(ID) FROM information_schema.PROCESSLIST");
-	configure(id, "itfr_giveup", "{\"c_big\":{\"all\":true}}",
-		  "{\"targetTableMode\":\"0\",\"autoStartModulesAfterConfig\":\"none\","
-		  "\"opendts.full.chunkRows\":\"2000\",\"opendts.full.retrySeconds\":\"2\","
-		  "\"dts.datamove.source.rps.max\":\"20000\"}", false, true);
+	itest_job_configure(&D, id, &(struct itest_job_spec){
+		.name = "full give-up test", .structure = true, .src = &gu, .dst = &gu,
+		.dst_engine = "MySQL",
+		.dblist = "{\"" SRC "\":{\"name\":\"itfr_giveup\",\"all\":false,"
+			  "\"Table\":{\"c_big\":{\"all\":true}}}}",
+		.reserve = "{\"targetTableMode\":\"0\",\"autoStartModulesAfterConfig\":\"none\","
+			   "\"opendts.full.chunkRows\":\"2000\",\"opendts.full.retrySeconds\":\"2\","
+			   "\"dts.datamove.source.rps.max\":\"20000\"}" });
 	itest_job_start(&D, id);
 	wait_copying(id, "c_big", 1, 30000);
-	t0 = now_s();
-	while (now_s() - t0 < 12) {
-		char *st = itest_wait_status(&D, id, 1, "MigrationFailed", NULL);
-		bool failed = st && strcmp(st, "MigrationFailed") == 0;
-		free(st);
-		if (failed)
-			break;
-		kill_dtsd_connections(first_id);
-		sleep_ms(150);
-	}
+	my_ok("ALTER USER 'itfr_gu'@'%' ACCOUNT LOCK");
+	kill_dtsd_connections(first_id);
 	itest_job_expect_status(&D, id, "MigrationFailed", 30000);
+	my_ok("ALTER USER 'itfr_gu'@'%' ACCOUNT UNLOCK");
 	items = itest_job_items(&D, id, "03");
 	cJSON_ArrayForEach(it, cJSON_GetObjectItem(items, "JobProgress")) {
 		const char *logs = itest_item_logs(it);
@@ -656,12 +668,13 @@ static void test_lost_connections_give_up(void **state)
 		found = true;
 		assert_string_equal(itest_str(it, "State"), "Failed");
 		if (!strstr(logs, "gave up after") || !strstr(logs, "key (id)") ||
-		    !strstr(logs, "(error "))
+		    !strstr(logs, "locked"))
 			fail_msg("the failed item's logs lack the retry, the chunk or the server's "
 				 "error: %s", logs);
 	}
 	cJSON_Delete(items);
 	assert_true(found);
+	my_ok("DROP USER 'itfr_gu'@'%'");
 }
 
 int main(void)
