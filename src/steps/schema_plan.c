@@ -373,8 +373,12 @@ static _Thread_local const struct schema_plan *sort_plan;
 static int cmp_key(const void *a, const void *b)
 {
 	const struct schema_obj *objs = sort_plan->objs;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	int c = strcmp(objs[x].key, objs[y].key);
 
-	return strcmp(objs[*(const size_t *)a].key, objs[*(const size_t *)b].key);
+	/* Equal keys in plan order, so the "#2" of index_keys() goes to the
+	 * same object on every run (its checkpoints are found again). */
+	return c ? c : (x > y) - (x < y);
 }
 
 /* Sorts the key index; a key that two objects share (two source databases
