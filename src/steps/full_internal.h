@@ -122,7 +122,6 @@ struct full_table {
 	atomic_llong present_rows;        /* verified in this run: source rows found on the
 					   * destination (for the count of extra rows) */
 	atomic_llong chunks_verified;     /* chunks verified in this run */
-	atomic_int chunks_left;           /* chunks not final yet */
 	/* outcome (step thread, or the worker holding the pool mutex) */
 	bool failed;
 	char *err_msg;                    /* ErrMsg: what failed */
